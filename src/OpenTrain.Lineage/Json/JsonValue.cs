@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+
+namespace OpenTrain.Lineage.Json;
+
+public enum JsonValueKind
+{
+    Object,
+    Array,
+    String,
+    Number,
+    Boolean,
+    Null,
+}
+
+/// <summary>
+/// One JSON value with its JSON path and its place in the file, so that every finding about a manifest can
+/// point at the exact element a person has to edit.
+/// </summary>
+public sealed class JsonValue
+{
+    private static readonly IReadOnlyList<JsonProperty> NoProperties = new JsonProperty[0];
+    private static readonly IReadOnlyList<JsonValue> NoItems = new JsonValue[0];
+
+    internal JsonValue(JsonValueKind kind, string path, SourceRange range)
+    {
+        Kind = kind;
+        Path = path;
+        Range = range;
+    }
+
+    public JsonValueKind Kind { get; }
+
+    /// <summary>JSONPath of this value, e.g. <c>$.training.data.datasets[0].name</c>.</summary>
+    public string Path { get; }
+
+    public SourceRange Range { get; }
+
+    /// <summary>The decoded text of a string, or the literal text of a number.</summary>
+    public string? Text { get; internal set; }
+
+    public bool Boolean { get; internal set; }
+
+    public IReadOnlyList<JsonProperty> Properties { get; internal set; } = NoProperties;
+
+    public IReadOnlyList<JsonValue> Items { get; internal set; } = NoItems;
+
+    /// <summary>The value of the first property with this name, or null (also when this is not an object).</summary>
+    public JsonValue? this[string name]
+    {
+        get
+        {
+            foreach (var property in Properties)
+            {
+                if (property.Name == name)
+                {
+                    return property.Value;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    public JsonProperty? GetProperty(string name)
+    {
+        foreach (var property in Properties)
+        {
+            if (property.Name == name)
+            {
+                return property;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The string value, or null when this is not a string.</summary>
+    public string? AsString() => Kind == JsonValueKind.String ? Text : null;
+
+    public bool TryGetInt64(out long value)
+    {
+        value = 0;
+        return Kind == JsonValueKind.Number
+            && Text is not null
+            && long.TryParse(Text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value);
+    }
+
+    public override string ToString() => $"{Kind} {Path} {Range}";
+}
+
+public sealed class JsonProperty
+{
+    internal JsonProperty(string name, SourceRange nameRange, JsonValue value)
+    {
+        Name = name;
+        NameRange = nameRange;
+        Value = value;
+    }
+
+    public string Name { get; }
+
+    public SourceRange NameRange { get; }
+
+    public JsonValue Value { get; }
+}

@@ -1,0 +1,96 @@
+using System.Collections.Generic;
+
+namespace OpenTrain.Lineage;
+
+public enum FindingSeverity
+{
+    Info,
+    Warning,
+    Error,
+}
+
+/// <summary>One class of lineage finding: a stable code users can suppress or escalate, and the page that explains it.</summary>
+public sealed class LineageRule
+{
+    internal LineageRule(string id, FindingSeverity severity, string title)
+    {
+        Id = id;
+        DefaultSeverity = severity;
+        Title = title;
+    }
+
+    public string Id { get; }
+
+    public FindingSeverity DefaultSeverity { get; }
+
+    public string Title { get; }
+
+    public string HelpLink => LineageRules.HelpLinkFor(Id);
+}
+
+/// <summary>
+/// The one table of OTL codes (manifests, weights, completeness, licences, lineage chain).
+/// Each code is one class of failure so teams can configure it with NoWarn / WarningsAsErrors.
+/// </summary>
+public static class LineageRules
+{
+    public const string HelpLinkBase = "https://github.com/opentrainanalyzers/opentrainanalyzers/blob/main/docs/rules/";
+
+    // Configuration of the build gate.
+    public static readonly LineageRule UnknownLevel = new("OTL0010", FindingSeverity.Error, "Unknown required lineage level");
+
+    // The manifest file itself.
+    public static readonly LineageRule InvalidJson = new("OTL0100", FindingSeverity.Error, "Manifest is not valid JSON");
+    public static readonly LineageRule WrongType = new("OTL0101", FindingSeverity.Error, "Manifest value has the wrong type or an unknown enumeration value");
+    public static readonly LineageRule UnsupportedVersion = new("OTL0102", FindingSeverity.Error, "Unsupported manifestVersion");
+    public static readonly LineageRule DuplicateKey = new("OTL0103", FindingSeverity.Error, "Duplicate key in manifest");
+    public static readonly LineageRule UnknownField = new("OTL0104", FindingSeverity.Warning, "Unknown manifest field");
+    public static readonly LineageRule LimitExceeded = new("OTL0105", FindingSeverity.Error, "Manifest exceeds a size or nesting limit");
+    public static readonly LineageRule Unreadable = new("OTL0106", FindingSeverity.Error, "Manifest file cannot be read");
+
+    // Weights bound to bytes.
+    public static readonly LineageRule WeightMissing = new("OTL0200", FindingSeverity.Error, "Weight file missing");
+    public static readonly LineageRule WeightDigestMismatch = new("OTL0201", FindingSeverity.Error, "Weight file SHA-256 mismatch");
+    public static readonly LineageRule WeightSizeMismatch = new("OTL0202", FindingSeverity.Error, "Weight file size mismatch");
+    public static readonly LineageRule PathEscapes = new("OTL0203", FindingSeverity.Error, "Path is absolute or escapes its allowed root");
+    public static readonly LineageRule RootDigestMismatch = new("OTL0205", FindingSeverity.Error, "Root digest mismatch");
+    public static readonly LineageRule MalformedDigest = new("OTL0206", FindingSeverity.Error, "Malformed or placeholder digest");
+
+    // Completeness per level.
+    public static readonly LineageRule Missing = new("OTL0300", FindingSeverity.Error, "Required lineage element missing");
+    public static readonly LineageRule Empty = new("OTL0301", FindingSeverity.Error, "Required lineage element empty");
+    public static readonly LineageRule Placeholder = new("OTL0302", FindingSeverity.Error, "Placeholder value in lineage element");
+    public static readonly LineageRule NotOpenEnough = new("OTL0303", FindingSeverity.Error, "Availability below what the level requires");
+    public static readonly LineageRule LocationMissing = new("OTL0304", FindingSeverity.Error, "Location missing");
+    public static readonly LineageRule LocationNotPinned = new("OTL0305", FindingSeverity.Error, "Location not pinned");
+    public static readonly LineageRule BadUrl = new("OTL0306", FindingSeverity.Error, "Placeholder, local or non-HTTPS URL");
+    public static readonly LineageRule NotApplicableMisused = new("OTL0307", FindingSeverity.Error, "'not-applicable' without justification or not allowed here");
+    public static readonly LineageRule StatusContradiction = new("OTL0308", FindingSeverity.Error, "Availability contradicts its parts or its text");
+    public static readonly LineageRule UnknownDatasetReference = new("OTL0309", FindingSeverity.Error, "Unknown dataset reference");
+    public static readonly LineageRule LabelingIncomplete = new("OTL0310", FindingSeverity.Error, "Human labelling without criteria or guidelines");
+    public static readonly LineageRule ReportInsteadOfPaper = new("OTL0311", FindingSeverity.Warning, "Technical report used in place of a research paper");
+    public static readonly LineageRule DocumentationAbsent = new("OTL0314", FindingSeverity.Warning, "Model card or data card absent");
+
+    // Licences.
+    public static readonly LineageRule LicenseMissing = new("OTL0400", FindingSeverity.Error, "Licence missing on an open component");
+    public static readonly LineageRule LicenseInvalid = new("OTL0401", FindingSeverity.Error, "Invalid SPDX licence expression");
+    public static readonly LineageRule LicenseNotOpen = new("OTL0402", FindingSeverity.Error, "Licence not open for the component's content");
+    public static readonly LineageRule LicenseNoAssertion = new("OTL0404", FindingSeverity.Error, "NOASSERTION, NONE or unlisted LicenseRef where an open licence is required");
+
+    // Lineage chain.
+    public static readonly LineageRule ParentsRequired = new("OTL0500", FindingSeverity.Error, "Derivation requires parents");
+    public static readonly LineageRule ParentUnverified = new("OTL0501", FindingSeverity.Error, "Parent manifest not found");
+
+    public static IReadOnlyList<LineageRule> All { get; } = new[]
+    {
+        UnknownLevel,
+        InvalidJson, WrongType, UnsupportedVersion, DuplicateKey, UnknownField, LimitExceeded, Unreadable,
+        WeightMissing, WeightDigestMismatch, WeightSizeMismatch, PathEscapes, RootDigestMismatch, MalformedDigest,
+        Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,
+        StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, DocumentationAbsent,
+        LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNoAssertion,
+        ParentsRequired, ParentUnverified,
+    };
+
+    public static string HelpLinkFor(string id) => HelpLinkBase + id + ".md";
+}
