@@ -62,5 +62,5 @@ public static class LineageLevels
 
     public static string ValidNames => "declared, open-weights, open-tooling, open-science";
 
-    internal static LineageLevel Min(LineageLevel a, LineageLevel b) => (LineageLevel)Math.Min((int)a, (int)b);
+    public static LineageLevel Min(LineageLevel a, LineageLevel b) => (LineageLevel)Math.Min((int)a, (int)b);
 }

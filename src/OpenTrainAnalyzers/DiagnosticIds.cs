@@ -1,0 +1,10 @@
+namespace OpenTrainAnalyzers;
+
+/// <summary>The analyzers' diagnostic IDs. OTL codes (manifests, weights, build gate) live in OpenTrain.Lineage.</summary>
+public static class DiagnosticIds
+{
+    public const string UnlinkedModelLoad = "OTA0001";
+    public const string ManifestNotInAdditionalFiles = "OTA0002";
+    public const string LoadNotListedInManifest = "OTA0003";
+    public const string LocationNotStatic = "OTA0004";
+}

@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using OpenTrain.Lineage;
+
+namespace OpenTrainAnalyzers;
+
+/// <summary>The one descriptor table of the analyzers; help links point at docs/rules/ID.md.</summary>
+internal static class Rules
+{
+    public const string Category = "OpenTrain.Lineage";
+
+    public static readonly DiagnosticDescriptor UnlinkedModelLoad = Create(
+        DiagnosticIds.UnlinkedModelLoad,
+        "Model weights loaded without a linked training lineage",
+        "'{0}' loads model weights from '{1}' with no training-lineage manifest linked: list the file in a *.lineage.json manifest, or link one with [ModelLineage]",
+        "Open weights are not open training. A load site should be linked to a manifest that says how the model came to be: its datasets, pipeline, hyperparameters, training code and evaluation.");
+
+    public static readonly DiagnosticDescriptor ManifestNotInAdditionalFiles = Create(
+        DiagnosticIds.ManifestNotInAdditionalFiles,
+        "Linked lineage manifest is not passed to the compiler",
+        "[ModelLineage] names '{0}', which is not an AdditionalFiles item of this project: fix the path (relative to the project directory) or add the file to the project",
+        "The analyzers can only read manifests that reach the compiler as AdditionalFiles; files named *.lineage.json are added by the package.");
+
+    public static readonly DiagnosticDescriptor LoadNotListedInManifest = Create(
+        DiagnosticIds.LoadNotListedInManifest,
+        "Loaded file is not listed in the linked manifest",
+        "'{0}' is not listed in weights.files of the linked manifest '{1}': add it with its sha256 and size, or link the manifest that describes it",
+        "A manifest vouches for the files it lists; a linked load of another file is not covered by it.");
+
+    public static readonly DiagnosticDescriptor LocationNotStatic = Create(
+        DiagnosticIds.LocationNotStatic,
+        "Model location cannot be resolved at compile time",
+        "'{0}' loads model weights from a location that is not a compile-time constant, so no manifest can be matched to it: link its manifest with [ModelLineage(\"path/to/model.lineage.json\")] on the member, type or assembly",
+        "When the path is computed at run time the analyzer cannot tell which manifest describes it; the attribute states the link explicitly.");
+
+    public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
+        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string description) => new DiagnosticDescriptor(
+        id,
+        title,
+        message,
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: description,
+        helpLinkUri: LineageRules.HelpLinkFor(id));
+}
