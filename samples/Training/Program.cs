@@ -1,5 +1,5 @@
 // Trains the Iris demo models and writes every artefact the lineage manifest points at:
-//   samples/IrisDemo/models/iris-species.onnx     documented model (SDCA, 80 % train split)
+//   samples/IrisDemo/models/iris-species.onnx     documented model (SDCA, seeded train split)
 //   samples/IrisDemo/models/vendor-flowers.onnx   "weights only" model (L-BFGS, all 150 rows)
 //   samples/Training/results/hyperparameters.json
 //   samples/Training/results/evaluation.json

@@ -709,7 +709,7 @@ public static class CompletenessPolicy
             var value = parent[name];
             if (value is null || value.Kind == JsonValueKind.Null)
             {
-                Report(rule ?? LineageRules.Missing, parent, level, $"Missing '{parent.Path}.{name}': write {what}.", jsonPath: parent.Path + JsonParserPath(name));
+                Report(rule ?? LineageRules.Missing, parent, level, $"Missing '{parent.Path}{JsonParserPath(name)}': write {what}.", jsonPath: parent.Path + JsonParserPath(name));
                 return null;
             }
 
@@ -749,8 +749,15 @@ public static class CompletenessPolicy
         private void Missing(JsonValue parent, string name, LineageLevel level, string what) =>
             Report(LineageRules.Missing, parent, level, $"Missing '{parent.Path}{JsonParserPath(name)}': {(level > Declared ? $"{level.ToName()} requires " : "write ")}{what}.", jsonPath: parent.Path + JsonParserPath(name));
 
+        /// <summary>A missing element is located at the start of the object that should contain it.</summary>
+        private static SourceRange StartOf(JsonValue value) => new SourceRange(
+            value.Range.StartOffset,
+            value.Range.StartOffset + 1,
+            value.Range.Start,
+            new SourcePosition(value.Range.Start.Line, value.Range.Start.Column + 1));
+
         private void Report(LineageRule rule, JsonValue at, LineageLevel level, string message, FindingSeverity? severity = null, string? jsonPath = null) =>
-            _findings.Add(new LineageFinding(rule, message, jsonPath ?? at.Path, at.Range, level, severity));
+            _findings.Add(new LineageFinding(rule, message, jsonPath ?? at.Path, jsonPath is null ? at.Range : StartOf(at), level, severity));
 
         private static string JsonParserPath(string name) => JsonParser.PathSegment(name);
 

@@ -119,7 +119,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 ? "new " + loader.ContainingType.Name
                 : loader.ContainingType.Name + "." + loader.Name;
             var locationArgument = arguments.FirstOrDefault(a => a.Parameter?.Name == entry.LocationParameter);
-            string? path = locationArgument?.Value.ConstantValue is { HasValue: true, Value: string constant } ? constant : null;
+            string? path = ModelLocation.Resolve(locationArgument?.Value);
 
             var linkedPaths = LinkedManifestPaths(context.ContainingSymbol, context.Compilation);
             if (linkedPaths.Count > 0)
