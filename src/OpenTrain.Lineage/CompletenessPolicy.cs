@@ -296,6 +296,16 @@ public static class CompletenessPolicy
                 Text(first, "name", level, "the source's name");
             }
 
+            foreach (var source in sources?.Items.Where(s => s.Kind == JsonValueKind.Object) ?? Enumerable.Empty<JsonValue>())
+            {
+                CheckLocation(source, level, urlOnly: true);
+            }
+
+            if (data["labeling"]?["guidelines"] is { } guidelines)
+            {
+                CheckLocation(guidelines, level);
+            }
+
             Text(data, "collection", level, $"how {what} was obtained and selected", narrative: true);
             Text(data, "cleaning", level, $"how {what} was filtered, deduplicated and normalised", narrative: true);
             var labeling = Need(data, "labeling", level, $"how {what} was labelled ({{ \"method\": \"human|machine|mixed|none\", \"criteria\": ... }})");
@@ -598,7 +608,7 @@ public static class CompletenessPolicy
             }
         }
 
-        private void CheckLocation(JsonValue location, LineageLevel level)
+        private void CheckLocation(JsonValue location, LineageLevel level, bool urlOnly = false)
         {
             if (location.Kind != JsonValueKind.Object)
             {
@@ -606,8 +616,8 @@ public static class CompletenessPolicy
             }
 
             var url = location["url"];
-            var path = location["path"];
-            if (url is null && path is null)
+            var path = urlOnly ? null : location["path"];
+            if (url is null && path is null && !urlOnly)
             {
                 Report(LineageRules.LocationMissing, location, level, "A location has a 'url' or a 'path'.");
                 return;

@@ -1,0 +1,25 @@
+using OpenTrain.Lineage;
+
+namespace OpenTrain.Lineage.Tests;
+
+internal static class Fixture
+{
+    public static string Complete { get; } = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "complete.lineage.json"));
+
+    /// <summary>The complete fixture with one exact text replaced (the replaced text must exist).</summary>
+    public static string With(string find, string replace)
+    {
+        Assert.Contains(find, Complete);
+        return Complete.Replace(find, replace);
+    }
+
+    public static LineageEvaluation Evaluate(string json) => CompletenessPolicy.Evaluate(LineageManifest.Read(json));
+
+    /// <summary>1-based line of the first occurrence of <paramref name="text"/> in <paramref name="json"/>.</summary>
+    public static int LineOf(string json, string text)
+    {
+        int index = json.IndexOf(text, StringComparison.Ordinal);
+        Assert.True(index >= 0, $"'{text}' not found");
+        return json.Take(index).Count(c => c == '\n') + 1;
+    }
+}

@@ -1,0 +1,55 @@
+using OpenTrain.Lineage;
+
+namespace OpenTrain.Lineage.Tests;
+
+public class LicenseAndLevelTests
+{
+    [Theory]
+    [InlineData("MIT", ContentKind.Code, "Open")]
+    [InlineData("Apache-2.0 WITH LLVM-exception", ContentKind.Code, "Open")]
+    [InlineData("MIT OR CC-BY-NC-4.0", ContentKind.Code, "Open")]
+    [InlineData("MIT AND CC-BY-NC-4.0", ContentKind.Code, "NotOpen")]
+    [InlineData("(MIT OR GPL-3.0-only) AND Apache-2.0", ContentKind.Code, "Open")]
+    [InlineData("CC-BY-4.0", ContentKind.Code, "NotOpen")]
+    [InlineData("CC-BY-4.0", ContentKind.Data, "Open")]
+    [InlineData("MIT", ContentKind.Data, "Open")]
+    [InlineData("CC-BY-SA-4.0", ContentKind.Document, "Open")]
+    [InlineData("NOASSERTION", ContentKind.Data, "NoAssertion")]
+    [InlineData("LicenseRef-Vendor", ContentKind.Data, "NoAssertion")]
+    [InlineData("(MIT", ContentKind.Code, "Invalid")]
+    [InlineData("MIT OR", ContentKind.Code, "Invalid")]
+    [InlineData("MIT, Apache-2.0", ContentKind.Code, "Invalid")]
+    public void Licence_expressions_are_judged_per_content_kind(string expression, ContentKind kind, string expected)
+    {
+        Assert.Equal(expected, Licenses.Judge(expression, kind).Status.ToString());
+    }
+
+    [Theory]
+    [InlineData("declared", LineageLevel.Declared)]
+    [InlineData(" Open-Weights ", LineageLevel.OpenWeights)]
+    [InlineData("mof-ii", LineageLevel.OpenTooling)]
+    [InlineData("open-science", LineageLevel.OpenScience)]
+    public void Level_names_parse(string text, LineageLevel expected)
+    {
+        Assert.True(LineageLevels.TryParse(text, out var level));
+        Assert.Equal(expected, level);
+        Assert.True(LineageLevels.TryParse(level.ToName(), out var roundTrip));
+        Assert.Equal(level, roundTrip);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("open")]
+    [InlineData("mof-iv")]
+    public void Unknown_level_names_are_refused(string text)
+    {
+        Assert.False(LineageLevels.TryParse(text, out _));
+    }
+
+    [Fact]
+    public void Every_rule_has_a_unique_id_and_a_help_link_to_its_page()
+    {
+        Assert.Equal(LineageRules.All.Count, LineageRules.All.Select(r => r.Id).Distinct().Count());
+        Assert.All(LineageRules.All, r => Assert.EndsWith("docs/rules/" + r.Id + ".md", r.HelpLink, StringComparison.Ordinal));
+    }
+}
