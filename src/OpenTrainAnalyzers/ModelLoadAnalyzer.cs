@@ -119,6 +119,11 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 ? "new " + loader.ContainingType.Name
                 : loader.ContainingType.Name + "." + loader.Name;
             var locationArgument = arguments.FirstOrDefault(a => a.Parameter?.Name == entry.LocationParameter);
+            if (locationArgument?.Syntax.ContainsDiagnostics == true)
+            {
+                return; // still being typed: the compiler reports the syntax error, a guess here would only be noise
+            }
+
             string? path = ModelLocation.Resolve(locationArgument?.Value);
 
             var linkedPaths = LinkedManifestPaths(context.ContainingSymbol, context.Compilation);

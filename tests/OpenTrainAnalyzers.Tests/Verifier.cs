@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Testing;
+using OpenTrain.Annotations;
+using OpenTrainAnalyzers.CodeFixes;
+
+namespace OpenTrainAnalyzers.Tests;
+
+/// <summary>Analyzer and code-fix tests compile against the real ONNX Runtime reference assembly from NuGet.</summary>
+internal sealed class LineageTest : CSharpCodeFixTest<ModelLoadAnalyzer, LinkManifestCodeFixProvider, DefaultVerifier>
+{
+    public static readonly ReferenceAssemblies WithOnnxRuntime = ReferenceAssemblies.Net.Net80.AddPackages(
+        ImmutableArray.Create(new PackageIdentity("Microsoft.ML.OnnxRuntime.Managed", "1.31.1")));
+
+    public LineageTest(string source, bool withOnnxRuntime = true)
+    {
+        TestCode = source;
+        ReferenceAssemblies = withOnnxRuntime ? WithOnnxRuntime : ReferenceAssemblies.Net.Net80;
+        TestState.AdditionalReferences.Add(MetadataReference.CreateFromFile(typeof(ModelLineageAttribute).Assembly.Location));
+        TestState.AnalyzerConfigFiles.Add(("/.globalconfig", "is_global = true\nbuild_property.projectdir = /app/\n"));
+    }
+
+    public LineageTest WithManifest(string path, params string[] weightFiles)
+    {
+        TestState.AdditionalFiles.Add((path, Manifest(weightFiles)));
+        return this;
+    }
+
+    public static string Manifest(params string[] weightFiles) =>
+        "{ \"manifestVersion\": \"1.0\", \"weights\": { \"format\": \"onnx\", \"files\": ["
+        + string.Join(", ", weightFiles.Select(f => $"{{ \"path\": \"{f}\", \"sha256\": \"{new string('a', 63)}b\", \"size\": 1 }}"))
+        + "] } }";
+
+    public static DiagnosticResult Diagnostic(string id) => new DiagnosticResult(id, DiagnosticSeverity.Warning);
+}
