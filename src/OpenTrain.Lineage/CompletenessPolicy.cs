@@ -134,7 +134,7 @@ public static class CompletenessPolicy
                 return;
             }
 
-            Text(weights, "format", Declared, "the weights' format (onnx, gguf, safetensors, ...)");
+            Text(weights, "format", Declared, "the weights' format (onnx, gguf, safetensors, ...)", enumerated: true);
             var files = Need(weights, "files", Declared, "every file the runtime reads, each with path, sha256 and size");
             if (files is null || files.Kind != JsonValueKind.Array)
             {
@@ -185,7 +185,7 @@ public static class CompletenessPolicy
         private void CheckLineage()
         {
             var lineage = Need(_root, "lineage", Declared, "how the model was derived ({ \"derivation\": \"from-scratch\" } or its parents)");
-            var derivation = lineage is null ? null : Text(lineage, "derivation", Declared, "the derivation (from-scratch, finetune, quantized, ...)");
+            var derivation = lineage is null ? null : Text(lineage, "derivation", Declared, "the derivation (from-scratch, finetune, quantized, ...)", enumerated: true);
             string? kind = derivation?.Text;
             _noTrainingHappened = kind is "converted" or "quantized" or "merge";
             if (lineage is not null && kind is not null && kind != "from-scratch")
@@ -309,7 +309,7 @@ public static class CompletenessPolicy
             Text(data, "collection", level, $"how {what} was obtained and selected", narrative: true);
             Text(data, "cleaning", level, $"how {what} was filtered, deduplicated and normalised", narrative: true);
             var labeling = Need(data, "labeling", level, $"how {what} was labelled ({{ \"method\": \"human|machine|mixed|none\", \"criteria\": ... }})");
-            if (labeling is not null && Text(labeling, "method", level, "the labelling method")?.Text is { } method
+            if (labeling is not null && Text(labeling, "method", level, "the labelling method", enumerated: true)?.Text is { } method
                 && method is not ("none" or "not-applicable"))
             {
                 var criteria = labeling["criteria"];
@@ -529,7 +529,7 @@ public static class CompletenessPolicy
                 return false;
             }
 
-            var availability = Text(component, "availability", level, $"whether {what} is open, restricted, closed or not-applicable");
+            var availability = Text(component, "availability", level, $"whether {what} is open, restricted, closed or not-applicable", enumerated: true);
             switch (availability?.Text)
             {
                 case "open":
@@ -714,7 +714,7 @@ public static class CompletenessPolicy
             return value;
         }
 
-        private JsonValue? Text(JsonValue parent, string name, LineageLevel level, string what, bool narrative = false, bool allowEvasion = false, LineageRule? rule = null)
+        private JsonValue? Text(JsonValue parent, string name, LineageLevel level, string what, bool narrative = false, bool allowEvasion = false, LineageRule? rule = null, bool enumerated = false)
         {
             var value = parent[name];
             if (value is null || value.Kind == JsonValueKind.Null)
@@ -735,7 +735,7 @@ public static class CompletenessPolicy
                 return null;
             }
 
-            if (TextChecks.IsPlaceholder(text))
+            if (!enumerated && TextChecks.IsPlaceholder(text))
             {
                 Report(LineageRules.Placeholder, value, level, $"'{value.Path}' is the placeholder '{text.Trim()}'; write {what}.");
                 return null;

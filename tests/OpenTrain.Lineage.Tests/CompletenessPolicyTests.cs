@@ -135,6 +135,14 @@ public class CompletenessPolicyTests
     }
 
     [Fact]
+    public void None_is_a_labelling_method_not_a_placeholder()
+    {
+        string json = Fixture.With("\"method\": \"human\",\n            \"criteria\": \"Positive when the reviewer would buy again, negative otherwise.\",", "\"method\": \"none\",");
+
+        Assert.DoesNotContain(Fixture.Evaluate(json).FindingsFor(LineageLevel.OpenTooling), f => f.JsonPath.Contains("labeling", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_fine_tune_without_parents_is_an_error()
     {
         string json = Fixture.With("\"derivation\": \"from-scratch\"", "\"derivation\": \"finetune\"");
