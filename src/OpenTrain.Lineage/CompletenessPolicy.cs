@@ -20,7 +20,15 @@ public sealed class LineageEvaluation
     public LineageLevel AchievedLevel { get; }
 
     /// <summary>The findings a project requiring <paramref name="required"/> must see.</summary>
-    public IEnumerable<LineageFinding> FindingsFor(LineageLevel required) => Findings.Where(f => f.RequiredBy <= required);
+    public IEnumerable<LineageFinding> FindingsFor(LineageLevel required)
+    {
+        var reported = Findings.Where(f => f.RequiredBy <= required).ToList();
+
+        // The same problem can be a warning at 'declared' and an error higher up (an unpinned location): report it once.
+        var errors = reported.Where(f => f.Severity == FindingSeverity.Error).ToList();
+        return reported.Where(f => f.Severity == FindingSeverity.Error
+            || !errors.Any(e => e.Id == f.Id && e.JsonPath.StartsWith(f.JsonPath, StringComparison.Ordinal)));
+    }
 }
 
 /// <summary>
@@ -118,10 +126,10 @@ public static class CompletenessPolicy
             }
 
             Text(model, "task", Declared, "the task the model performs (e.g. text-classification)");
-            var license = Text(model, "license", Declared, "the licence of the final parameters (an SPDX expression)");
+            var license = Text(model, "license", Declared, "the licence of the final parameters (an SPDX expression)", enumerated: true);
             if (license?.Text is { } expression)
             {
-                JudgeLicense(license, expression, ContentKind.Data, OpenWeights, "the model's parameters");
+                JudgeLicense(license, expression, ContentKind.Data, OpenWeights, "the model's parameters", reportInvalid: true);
             }
         }
 
@@ -360,12 +368,15 @@ public static class CompletenessPolicy
                     Report(LineageRules.NotOpenEnough, hyperparameters["availability"]!, OpenTooling,
                         "Open tooling discloses the hyperparameter values: make them 'open' and list them in 'values' or a pinned 'configFile'.");
                 }
-                else if (hyperparameters["values"] is null && hyperparameters["configFile"] is null)
+                else
                 {
-                    Missing(hyperparameters, "values", OpenTooling, "the hyperparameter values (or a pinned configFile)");
-                }
+                    if (hyperparameters["values"] is null && hyperparameters["configFile"] is null)
+                    {
+                        Missing(hyperparameters, "values", OpenTooling, "the hyperparameter values (or a pinned configFile)");
+                    }
 
-                RequireOpen(hyperparameters, "the hyperparameters", OpenScience, ContentKind.Data, pinned: true);
+                    RequireOpen(hyperparameters, "the hyperparameters", OpenScience, ContentKind.Data, pinned: true);
+                }
             }
         }
 
@@ -458,7 +469,7 @@ public static class CompletenessPolicy
             {
                 Missing(_root, "inference", OpenTooling, "the inference code (open tooling publishes it)");
             }
-            else if (Disclose(inference, "the inference code", Declared, notApplicableAllowed: false))
+            else if (Disclose(inference, "the inference code", Declared, notApplicableAllowed: true))
             {
                 RequireOpen(inference, "the inference code", OpenTooling, ContentKind.Code, pinned: true);
             }
@@ -476,7 +487,7 @@ public static class CompletenessPolicy
                     "No model card: add documentation.modelCard with its location so users learn the intended use and limitations.", FindingSeverity.Warning);
                 Missing(documentation ?? _root, "modelCard", OpenWeights, "the model card (MOF Class III publishes it)");
             }
-            else if (Disclose(modelCard, "the model card", Declared, notApplicableAllowed: false))
+            else if (Disclose(modelCard, "the model card", Declared, notApplicableAllowed: true))
             {
                 RequireOpen(modelCard, "the model card", OpenWeights, ContentKind.Document, pinned: true);
             }
@@ -488,35 +499,43 @@ public static class CompletenessPolicy
                     "No data card: add documentation.dataCard with its location (or set modelCard.coversData when the model card documents the data).", FindingSeverity.Warning);
                 Missing(documentation ?? _root, "dataCard", OpenWeights, "the data card (MOF Class III publishes it)");
             }
-            else if (dataCard is not null && Disclose(dataCard, "the data card", Declared, notApplicableAllowed: false))
+            else if (dataCard is not null && Disclose(dataCard, "the data card", Declared, notApplicableAllowed: true))
             {
                 RequireOpen(dataCard, "the data card", OpenWeights, ContentKind.Document, pinned: true);
             }
 
+            // Row 20: a technical report or a research paper at open-weights; the paper itself at open-science.
             var paper = documentation?["researchPaper"];
             var report = documentation?["technicalReport"];
-            bool paperOpen = paper is not null && IsOpen(paper);
-            bool reportOpen = report is not null && IsOpen(report);
-            if (!paperOpen && !reportOpen)
+            bool paperUsable = paper is not null && Disclose(paper, "the research paper", Declared, notApplicableAllowed: true);
+            bool reportUsable = report is not null && Disclose(report, "the technical report", Declared, notApplicableAllowed: true);
+            bool paperOpen = paperUsable && IsOpen(paper!);
+            bool reportOpen = reportUsable && IsOpen(report!);
+            if (paperOpen)
             {
-                Missing(documentation ?? _root, report is null ? "technicalReport" : "researchPaper", OpenWeights,
-                    "an open technical report or research paper (MOF Class III publishes one)");
+                RequireOpen(paper!, "the research paper", OpenWeights, ContentKind.Document, pinned: true);
             }
-
-            if (!paperOpen)
+            else if (reportOpen)
             {
-                if (reportOpen)
+                RequireOpen(report!, "the technical report", OpenWeights, ContentKind.Document, pinned: true);
+                Report(LineageRules.ReportInsteadOfPaper, report!, OpenScience,
+                    "The technical report stands in for a research paper at open-science.", FindingSeverity.Warning);
+            }
+            else
+            {
+                var closest = paper ?? report;
+                if (closest is null)
                 {
-                    Report(LineageRules.ReportInsteadOfPaper, report!, OpenScience,
-                        "The technical report stands in for a research paper at open-science.", FindingSeverity.Warning);
-                }
-                else if (paper is null)
-                {
-                    Missing(documentation ?? _root, "researchPaper", OpenScience, "an open research paper (MOF Class I publishes one)");
+                    Missing(documentation ?? _root, "technicalReport", OpenWeights, "an open technical report or research paper (MOF Class III publishes one)");
                 }
                 else
                 {
-                    RequireOpen(paper, "the research paper", OpenScience, ContentKind.Document, pinned: true);
+                    RequireOpen(closest, closest == paper ? "the research paper" : "the technical report", OpenWeights, ContentKind.Document, pinned: true);
+                }
+
+                if (paper is null)
+                {
+                    Missing(documentation ?? _root, "researchPaper", OpenScience, "an open research paper (MOF Class I publishes one)");
                 }
             }
         }
@@ -535,11 +554,11 @@ public static class CompletenessPolicy
                 case "open":
                     Text(component, "description", level, $"a description of {what}", narrative: true);
                     NeedLocations(component, what, level);
-                    if (Text(component, "license", level, $"the licence of {what} (an SPDX expression)", rule: LineageRules.LicenseMissing)?.Text is { } license)
+                    if (Text(component, "license", level, $"the licence of {what} (an SPDX expression)", rule: LineageRules.LicenseMissing, enumerated: true)?.Text is { } license)
                     {
                         if (Licenses.Judge(license, ContentKind.Code).Status == LicenseStatus.Invalid)
                         {
-                            Report(LineageRules.LicenseInvalid, component["license"]!, level, $"'{license}' is not a valid SPDX licence expression (e.g. MIT, Apache-2.0, CC-BY-4.0 OR MIT).");
+                            Report(LineageRules.LicenseInvalid, component["license"]!, level, $"'{license}' is not a valid SPDX licence expression (write e.g. MIT, Apache-2.0, CC-BY-4.0 OR MIT).");
                         }
                     }
 
@@ -664,12 +683,12 @@ public static class CompletenessPolicy
             }
         }
 
-        private void JudgeLicense(JsonValue at, string expression, ContentKind kind, LineageLevel level, string what)
+        private void JudgeLicense(JsonValue at, string expression, ContentKind kind, LineageLevel level, string what, bool reportInvalid = false)
         {
             var verdict = Licenses.Judge(expression, kind);
             switch (verdict.Status)
             {
-                case LicenseStatus.Invalid:
+                case LicenseStatus.Invalid when reportInvalid:
                     Report(LineageRules.LicenseInvalid, at, Declared, $"'{expression}' is not a valid SPDX licence expression: {verdict.Detail}.");
                     break;
                 case LicenseStatus.NoAssertion:

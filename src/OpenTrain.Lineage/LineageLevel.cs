@@ -60,7 +60,7 @@ public static class LineageLevels
         }
     }
 
-    public static string ValidNames => "declared, open-weights, open-tooling, open-science";
+    public static string ValidNames => "declared, open-weights (or mof-iii), open-tooling (or mof-ii), open-science (or mof-i)";
 
     public static LineageLevel Min(LineageLevel a, LineageLevel b) => (LineageLevel)Math.Min((int)a, (int)b);
 }

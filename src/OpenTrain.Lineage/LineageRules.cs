@@ -38,6 +38,7 @@ public static class LineageRules
 
     // Configuration of the build gate.
     public static readonly LineageRule UnknownLevel = new("OTL0010", FindingSeverity.Error, "Unknown required lineage level");
+    public static readonly LineageRule ValidationFailed = new("OTL0011", FindingSeverity.Error, "Lineage validation stopped unexpectedly");
 
     // The manifest file itself.
     public static readonly LineageRule InvalidJson = new("OTL0100", FindingSeverity.Error, "Manifest is not valid JSON");
@@ -67,7 +68,7 @@ public static class LineageRules
     public static readonly LineageRule NotApplicableMisused = new("OTL0307", FindingSeverity.Error, "'not-applicable' without justification or not allowed here");
     public static readonly LineageRule StatusContradiction = new("OTL0308", FindingSeverity.Error, "Availability contradicts its parts or its text");
     public static readonly LineageRule UnknownDatasetReference = new("OTL0309", FindingSeverity.Error, "Unknown dataset reference");
-    public static readonly LineageRule LabelingIncomplete = new("OTL0310", FindingSeverity.Error, "Human labelling without criteria or guidelines");
+    public static readonly LineageRule LabelingIncomplete = new("OTL0310", FindingSeverity.Error, "Labelling without criteria or guidelines");
     public static readonly LineageRule ReportInsteadOfPaper = new("OTL0311", FindingSeverity.Warning, "Technical report used in place of a research paper");
     public static readonly LineageRule DocumentationAbsent = new("OTL0314", FindingSeverity.Warning, "Model card or data card absent");
 
@@ -75,7 +76,7 @@ public static class LineageRules
     public static readonly LineageRule LicenseMissing = new("OTL0400", FindingSeverity.Error, "Licence missing on an open component");
     public static readonly LineageRule LicenseInvalid = new("OTL0401", FindingSeverity.Error, "Invalid SPDX licence expression");
     public static readonly LineageRule LicenseNotOpen = new("OTL0402", FindingSeverity.Error, "Licence not open for the component's content");
-    public static readonly LineageRule LicenseNoAssertion = new("OTL0404", FindingSeverity.Error, "NOASSERTION, NONE or unlisted LicenseRef where an open licence is required");
+    public static readonly LineageRule LicenseNoAssertion = new("OTL0404", FindingSeverity.Error, "NOASSERTION, NONE or LicenseRef where an open licence is required");
 
     // Lineage chain.
     public static readonly LineageRule ParentsRequired = new("OTL0500", FindingSeverity.Error, "Derivation requires parents");
@@ -83,7 +84,7 @@ public static class LineageRules
 
     public static IReadOnlyList<LineageRule> All { get; } = new[]
     {
-        UnknownLevel,
+        UnknownLevel, ValidationFailed,
         InvalidJson, WrongType, UnsupportedVersion, DuplicateKey, UnknownField, LimitExceeded, Unreadable,
         WeightMissing, WeightDigestMismatch, WeightSizeMismatch, PathEscapes, RootDigestMismatch, MalformedDigest,
         Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,

@@ -51,8 +51,8 @@ public sealed class ValidateTrainingLineage : Task
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Never an MSB4018 crash: whatever happened becomes a located, coded error.
-            Log.LogError(null, LineageRules.Unreadable.Id, null, LineageRules.Unreadable.HelpLink, ProjectFile ?? string.Empty, 0, 0, 0, 0,
-                "OpenTrain lineage validation stopped unexpectedly: " + e.Message);
+            Log.LogError(null, LineageRules.ValidationFailed.Id, null, LineageRules.ValidationFailed.HelpLink, ProjectFile ?? string.Empty, 0, 0, 0, 0,
+                $"OpenTrain lineage validation stopped unexpectedly ({e.GetType().Name}: {e.Message}); please report it with the manifest that caused it.");
         }
 
         return !Log.HasLoggedErrors;
@@ -113,7 +113,7 @@ public sealed class ValidateTrainingLineage : Task
 
         LowestAchievedLevel = Manifests.Length == 0 ? null : lowest.ToName();
         Log.LogMessage(
-            MessageImportance.High,
+            Manifests.Length == 0 ? MessageImportance.Normal : MessageImportance.High,
             Manifests.Length == 0
                 ? "OpenTrain: no training-lineage manifests in this project (*.lineage.json)."
                 : $"OpenTrain: {Manifests.Length} lineage manifest(s) checked against '{required.ToName()}' ({string.Join("; ", summaries)}); {errors} error(s), {warnings} warning(s).");

@@ -82,7 +82,9 @@ internal sealed class ManifestIndex
         var builder = ImmutableArray.CreateBuilder<IndexedManifest>();
         foreach (var file in options.AdditionalFiles)
         {
-            if (!IsManifestPath(file.Path))
+            bool marked = options.AnalyzerConfigOptionsProvider.GetOptions(file).TryGetValue("build_metadata.AdditionalFiles.OpenTrainManifest", out string? flag)
+                && string.Equals(flag, "true", StringComparison.OrdinalIgnoreCase);
+            if (!marked && !IsManifestPath(file.Path))
             {
                 continue;
             }

@@ -135,7 +135,10 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                     return; // a missing manifest is reported at the attribute (OTA0002); a dynamic path is linked by the attribute
                 }
 
-                if (!linked.Any(m => m!.Declares(path, _manifests.ProjectDirectory)))
+                // An attribute states a link; a manifest that lists the exact file is a link too (an assembly-wide
+                // attribute must not turn loads that another manifest documents into OTA0003).
+                if (!linked.Any(m => m!.Declares(path, _manifests.ProjectDirectory))
+                    && !_manifests.Manifests.Any(m => m.Declares(path, _manifests.ProjectDirectory)))
                 {
                     context.ReportDiagnostic(Diagnostic.Create(
                         Rules.LoadNotListedInManifest,

@@ -233,4 +233,72 @@ public class CompletenessPolicyTests
         Assert.Equal("OTL0101", Assert.Single(evaluation.Findings).Id);
         Assert.Equal(LineageLevel.None, evaluation.AchievedLevel);
     }
+
+    [Fact]
+    public void A_research_paper_under_a_non_commercial_licence_is_not_open_science()
+    {
+        string json = Fixture.With(
+            "\"license\": \"CC-BY-4.0\",\n      \"description\": \"The paper",
+            "\"license\": \"CC-BY-NC-4.0\",\n      \"description\": \"The paper");
+
+        var finding = Assert.Single(Fixture.Evaluate(json).Findings);
+
+        Assert.Equal("OTL0402", finding.Id);
+        Assert.Equal("$.documentation.researchPaper.license", finding.JsonPath);
+    }
+
+    [Fact]
+    public void NONE_as_the_model_licence_is_declared_but_not_open()
+    {
+        string json = Fixture.With("\"license\": \"Apache-2.0\",\n    \"task\"", "\"license\": \"NONE\",\n    \"task\"");
+
+        var evaluation = Fixture.Evaluate(json);
+
+        var finding = Assert.Single(evaluation.Findings);
+        Assert.Equal("OTL0404", finding.Id);
+        Assert.Equal(LineageLevel.OpenWeights, finding.RequiredBy);
+        Assert.Equal(LineageLevel.Declared, evaluation.AchievedLevel);
+    }
+
+    [Fact]
+    public void An_invalid_licence_on_checkpoints_only_costs_open_science_and_is_reported_once()
+    {
+        string json = Fixture.With(
+            "\"license\": \"Apache-2.0\",\n      \"description\": \"One checkpoint",
+            "\"license\": \"Apache 2\",\n      \"description\": \"One checkpoint");
+
+        var evaluation = Fixture.Evaluate(json);
+
+        var finding = Assert.Single(evaluation.Findings);
+        Assert.Equal("OTL0401", finding.Id);
+        Assert.Equal(LineageLevel.OpenScience, finding.RequiredBy);
+        Assert.Equal(LineageLevel.OpenTooling, evaluation.AchievedLevel);
+    }
+
+    [Fact]
+    public void An_unpinned_location_is_one_finding_in_a_strict_build()
+    {
+        string json = Fixture.With(
+            "https://github.com/fixture/train/blob/2e86cf8b45db2b56ae15569ca2f5de96ac0aa755/train.py",
+            "https://github.com/fixture/train/blob/main/train.py");
+
+        var reported = Fixture.Evaluate(json).FindingsFor(LineageLevel.OpenTooling).ToList();
+
+        var finding = Assert.Single(reported);
+        Assert.Equal("OTL0305", finding.Id);
+        Assert.Equal(FindingSeverity.Error, finding.Severity);
+    }
+
+    [Fact]
+    public void Inference_code_may_be_not_applicable_below_open_tooling()
+    {
+        string json = Fixture.With(
+            "\"availability\": \"open\",\n    \"license\": \"MIT\",\n    \"description\": \"The ONNX Runtime wrapper that serves the model.\",",
+            "\"availability\": \"not-applicable\", \"justification\": \"Served only through the vendor's hosted API.\",\n    \"license\": \"MIT\",\n    \"description\": \"The ONNX Runtime wrapper that serves the model.\",");
+
+        var evaluation = Fixture.Evaluate(json);
+
+        Assert.Equal(LineageLevel.OpenWeights, evaluation.AchievedLevel);
+        Assert.Contains(evaluation.Findings, f => f.Id == "OTL0303" && f.JsonPath == "$.inference.availability" && f.RequiredBy == LineageLevel.OpenTooling);
+    }
 }

@@ -93,6 +93,14 @@ public sealed class ValidateTrainingLineageTests : IDisposable
         Assert.Equal("/repo/app.csproj", error.File);
     }
 
+    [Fact]
+    public void An_unknown_level_is_reported_even_without_manifests()
+    {
+        Assert.False(Task(_engine, Array.Empty<string>(), "open").Execute());
+
+        Assert.Equal("OTL0010", Assert.Single(_engine.Errors).Code);
+    }
+
     [Theory]
     [InlineData("{ \"manifestVersion\": ")]
     [InlineData("not json at all")]

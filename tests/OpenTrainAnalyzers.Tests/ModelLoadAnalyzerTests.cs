@@ -190,4 +190,38 @@ public class ModelLoadAnalyzerTests
 
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task An_assembly_wide_link_does_not_hide_a_manifest_that_lists_the_file()
+    {
+        await new LineageTest("""
+            using Microsoft.ML.OnnxRuntime;
+            using OpenTrain.Annotations;
+            [assembly: ModelLineage("models/a.lineage.json")]
+            class C
+            {
+                InferenceSession A() => new InferenceSession("models/a.onnx");
+                InferenceSession B() => new InferenceSession("models/b.onnx");
+            }
+            """)
+            .WithManifest("/app/models/a.lineage.json", "a.onnx")
+            .WithManifest("/app/models/b.lineage.json", "b.onnx")
+            .RunAsync();
+    }
+
+    [Fact]
+    public async Task A_manifest_with_any_name_is_seen_when_the_package_marks_it()
+    {
+        var test = new LineageTest("""
+            using Microsoft.ML.OnnxRuntime;
+            class C
+            {
+                InferenceSession Load() => new InferenceSession("models/sentiment.onnx");
+            }
+            """);
+        test.TestState.AdditionalFiles.Add(("/app/models/provenance.json", LineageTest.Manifest("sentiment.onnx")));
+        test.TestState.AnalyzerConfigFiles.Add(("/app/.globalconfig2", "is_global = true\n[/app/models/provenance.json]\nbuild_metadata.AdditionalFiles.OpenTrainManifest = true\n"));
+
+        await test.RunAsync();
+    }
 }
