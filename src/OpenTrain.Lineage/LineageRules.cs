@@ -81,6 +81,14 @@ public static class LineageRules
     // Lineage chain.
     public static readonly LineageRule ParentsRequired = new("OTL0500", FindingSeverity.Error, "Derivation requires parents");
     public static readonly LineageRule ParentUnverified = new("OTL0501", FindingSeverity.Error, "Parent manifest not found");
+    public static readonly LineageRule ParentDigestMismatch = new("OTL0502", FindingSeverity.Error, "Parent manifest SHA-256 mismatch");
+    public static readonly LineageRule ParentBelowLevel = new("OTL0503", FindingSeverity.Error, "Parent's effective level below the required level");
+    public static readonly LineageRule LineageCycle = new("OTL0504", FindingSeverity.Error, "Lineage cycle");
+    public static readonly LineageRule LineageTooDeep = new("OTL0505", FindingSeverity.Error, "Lineage deeper than 16");
+    public static readonly LineageRule ParentWeightsMismatch = new("OTL0506", FindingSeverity.Error, "Parent weightsRootDigest mismatch");
+    public static readonly LineageRule ThirdPartyParent = new("OTL0507", FindingSeverity.Info, "Parent manifest asserted by a third party");
+
+    // Reserved for the build gate (issue 5): weights that ship without a declaration, and suppressions.
 
     public static IReadOnlyList<LineageRule> All { get; } = new[]
     {
@@ -90,7 +98,7 @@ public static class LineageRules
         Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,
         StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, DocumentationAbsent,
         LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNoAssertion,
-        ParentsRequired, ParentUnverified,
+        ParentsRequired, ParentUnverified, ParentDigestMismatch, ParentBelowLevel, LineageCycle, LineageTooDeep, ParentWeightsMismatch, ThirdPartyParent,
     };
 
     public static string HelpLinkFor(string id) => HelpLinkBase + id + ".md";
