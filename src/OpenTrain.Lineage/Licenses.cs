@@ -12,19 +12,14 @@ public enum ContentKind
 }
 
 /// <summary>
-/// SPDX licence expressions and whether they are open for a kind of content. The lists are a curated subset of
-/// the SPDX licence list (the ones models, data and code are actually published under); an identifier outside them
-/// is reported as not known to be open rather than guessed.
+/// SPDX licence expressions and whether they are open for a kind of content. Validity and OSI approval come from the
+/// SPDX licence list embedded as data (Data/spdx-licenses.tsv, refreshed by build/spdx/refresh.sh); which licences are
+/// open for data and documents is MOF's curated set, since OSI does not review data or documentation licences.
 /// </summary>
 internal static class Licenses
 {
-    private static readonly HashSet<string> OpenCode = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "0BSD", "AFL-3.0", "AGPL-3.0-only", "AGPL-3.0-or-later", "Apache-2.0", "Artistic-2.0", "BlueOak-1.0.0", "BSD-2-Clause",
-        "BSD-3-Clause", "BSL-1.0", "CDDL-1.0", "ECL-2.0", "EPL-1.0", "EPL-2.0", "EUPL-1.2", "GPL-2.0-only", "GPL-2.0-or-later",
-        "GPL-3.0-only", "GPL-3.0-or-later", "ISC", "LGPL-2.1-only", "LGPL-2.1-or-later", "LGPL-3.0-only", "LGPL-3.0-or-later",
-        "MIT", "MIT-0", "MPL-2.0", "MS-PL", "NCSA", "PostgreSQL", "Python-2.0", "Unlicense", "UPL-1.0", "Zlib", "OpenMDW-1.0",
-    };
+    // Open for code beyond OSI approval: the Open Model, Data and Weights licence written for AI artefacts.
+    private static readonly HashSet<string> OpenCodeExtras = new(StringComparer.OrdinalIgnoreCase) { "OpenMDW-1.0" };
 
     private static readonly HashSet<string> OpenData = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -60,12 +55,14 @@ internal static class Licenses
         return new LicenseVerdict(LicenseStatus.Open, expression);
     }
 
+    private static bool IsOpenCode(string id) => SpdxLicenseList.IsOsiApproved(id) || OpenCodeExtras.Contains(id);
+
     private static bool IsOpen(string id, ContentKind kind) => kind switch
     {
         // Data and documents may also use code licences (MOT accepts them); the reverse is not true.
-        ContentKind.Code => OpenCode.Contains(id),
-        ContentKind.Data => OpenData.Contains(id) || OpenCode.Contains(id),
-        _ => OpenDocument.Contains(id) || OpenData.Contains(id) || OpenCode.Contains(id),
+        ContentKind.Code => IsOpenCode(id),
+        ContentKind.Data => OpenData.Contains(id) || IsOpenCode(id),
+        _ => OpenDocument.Contains(id) || OpenData.Contains(id) || IsOpenCode(id),
     };
 
     // or := and ('OR' and)* ; and := atom ('AND' atom)* ; atom := '(' or ')' | id ['WITH' id]
@@ -147,8 +144,16 @@ internal static class Licenses
             }
         }
 
-        string id = token.EndsWith("+", StringComparison.Ordinal) ? token.Substring(0, token.Length - 1) : token;
-        bool open = IsOpen(id, kind);
+        string id = token.EndsWith("+", StringComparison.Ordinal) && !SpdxLicenseList.IsKnown(token) ? token.Substring(0, token.Length - 1) : token;
+        bool assertsNothing = id.Equals("NOASSERTION", StringComparison.OrdinalIgnoreCase) || id.Equals("NONE", StringComparison.OrdinalIgnoreCase)
+            || id.StartsWith("LicenseRef-", StringComparison.OrdinalIgnoreCase) || id.StartsWith("DocumentRef-", StringComparison.OrdinalIgnoreCase);
+        if (!assertsNothing && !SpdxLicenseList.IsKnown(id) && !OpenCodeExtras.Contains(id))
+        {
+            invalid = $"'{id}' is not an identifier of the SPDX licence list {SpdxLicenseList.Version}";
+            return null;
+        }
+
+        bool open = !assertsNothing && IsOpen(id, kind);
         closedId = open ? null : id;
         return open;
     }

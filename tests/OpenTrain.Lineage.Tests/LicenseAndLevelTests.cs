@@ -19,6 +19,14 @@ public class LicenseAndLevelTests
     [InlineData("(MIT", ContentKind.Code, "Invalid")]
     [InlineData("MIT OR", ContentKind.Code, "Invalid")]
     [InlineData("MIT, Apache-2.0", ContentKind.Code, "Invalid")]
+    [InlineData("Apache 2", ContentKind.Code, "Invalid")]
+    [InlineData("Made-Up-1.0", ContentKind.Data, "Invalid")]
+    [InlineData("GPL-2.0+", ContentKind.Code, "Open")]
+    [InlineData("gpl-3.0-only", ContentKind.Code, "Open")]
+    [InlineData("SSPL-1.0", ContentKind.Code, "NotOpen")]
+    [InlineData("BUSL-1.1", ContentKind.Code, "NotOpen")]
+    [InlineData("OpenMDW-1.0", ContentKind.Code, "Open")]
+    [InlineData("CDLA-Permissive-2.0", ContentKind.Data, "Open")]
     public void Licence_expressions_are_judged_per_content_kind(string expression, ContentKind kind, string expected)
     {
         Assert.Equal(expected, Licenses.Judge(expression, kind).Status.ToString());
@@ -44,6 +52,15 @@ public class LicenseAndLevelTests
     public void Unknown_level_names_are_refused(string text)
     {
         Assert.False(LineageLevels.TryParse(text, out _));
+    }
+
+    [Fact]
+    public void The_embedded_spdx_list_is_versioned_and_complete()
+    {
+        Assert.Equal("spdx-license-list@6.12.0", SpdxLicenseList.Version);
+        Assert.True(SpdxLicenseList.IsOsiApproved("MIT"));
+        Assert.False(SpdxLicenseList.IsOsiApproved("CC-BY-4.0"));
+        Assert.True(SpdxLicenseList.IsKnown("CC-BY-NC-ND-4.0"));
     }
 
     [Fact]
