@@ -82,7 +82,9 @@ public sealed class ValidateTrainingLineage : Task
             {
                 var evaluation = CompletenessPolicy.Evaluate(manifest);
                 findings.AddRange(evaluation.FindingsFor(required));
-                achieved = evaluation.AchievedLevel;
+                var chain = LineageChain.Resolve(path, manifest, evaluation.AchievedLevel, ReadParentManifest);
+                findings.AddRange(chain.Findings.Where(f => f.RequiredBy <= required));
+                achieved = chain.EffectiveLevel;
                 if (VerifyDigests)
                 {
                     var weightFindings = WeightVerifier.Verify(manifest, Path.GetDirectoryName(path)!);
@@ -117,6 +119,30 @@ public sealed class ValidateTrainingLineage : Task
             Manifests.Length == 0
                 ? "OpenTrain: no training-lineage manifests in this project (*.lineage.json)."
                 : $"OpenTrain: {Manifests.Length} lineage manifest(s) checked against '{required.ToName()}' ({string.Join("; ", summaries)}); {errors} error(s), {warnings} warning(s).");
+    }
+
+    /// <summary>Reads a parent manifest for the lineage chain; bounded like any manifest, never throws.</summary>
+    private static ManifestFile ReadParentManifest(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                return ManifestFile.Missing(Directory.Exists(path) ? "it is a directory" : "no such file");
+            }
+
+            if (info.Length > LineageManifest.MaxBytes)
+            {
+                return ManifestFile.Missing($"{info.Length:N0} bytes, over the {LineageManifest.MaxBytes:N0}-byte limit");
+            }
+
+            return ManifestFile.Of(File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+        {
+            return ManifestFile.Missing(e.Message);
+        }
     }
 
     private static (LineageManifest? Manifest, List<LineageFinding> Findings) Read(string path)

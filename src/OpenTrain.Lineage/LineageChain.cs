@@ -1,0 +1,209 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using OpenTrain.Lineage.Json;
+
+namespace OpenTrain.Lineage;
+
+/// <summary>The bytes of a file, or why they could not be read. Supplied by the host: the core never opens files.</summary>
+public readonly struct ManifestFile
+{
+    private ManifestFile(byte[]? bytes, string? error)
+    {
+        Bytes = bytes;
+        Error = error;
+    }
+
+    public byte[]? Bytes { get; }
+
+    public string? Error { get; }
+
+    public static ManifestFile Of(byte[] bytes) => new(bytes, null);
+
+    public static ManifestFile Missing(string error) => new(null, error);
+}
+
+/// <summary>The lineage chain of a manifest: its effective level and the findings about its parents.</summary>
+public sealed class LineageChainResult
+{
+    internal LineageChainResult(IReadOnlyList<LineageFinding> findings, LineageLevel effectiveLevel)
+    {
+        Findings = findings;
+        EffectiveLevel = effectiveLevel;
+    }
+
+    /// <summary>Findings located at the parents' entries of the manifest that was resolved.</summary>
+    public IReadOnlyList<LineageFinding> Findings { get; }
+
+    /// <summary>min(the manifest's own level, each parent's effective level).</summary>
+    public LineageLevel EffectiveLevel { get; }
+}
+
+/// <summary>
+/// Resolves lineage.parents[] offline: each parent is a local manifest (path relative to the child manifest, no '..')
+/// pinned by the SHA-256 of its bytes. A model is only as open as the least open model it derives from, so the
+/// effective level is the minimum over the chain. Cycles and chains deeper than <see cref="MaxDepth"/> are errors.
+/// </summary>
+public static class LineageChain
+{
+    public const int MaxDepth = 16;
+
+    /// <param name="manifestPath">Full path of the manifest, '/' or '\' separated.</param>
+    /// <param name="manifest">The manifest, already read.</param>
+    /// <param name="ownLevel">The level the manifest reaches by itself (from <see cref="CompletenessPolicy"/>).</param>
+    /// <param name="readFile">Reads a file by full path; never throws.</param>
+    public static LineageChainResult Resolve(string manifestPath, LineageManifest manifest, LineageLevel ownLevel, Func<string, ManifestFile> readFile)
+    {
+        var findings = new List<LineageFinding>();
+        var visiting = new HashSet<string>(StringComparer.Ordinal) { Normalize(manifestPath) };
+        var effective = ResolveParents(manifestPath, manifest, ownLevel, readFile, visiting, depth: 1, findings);
+        return new LineageChainResult(findings, effective);
+    }
+
+    private static LineageLevel ResolveParents(
+        string manifestPath, LineageManifest manifest, LineageLevel ownLevel, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings)
+    {
+        var effective = ownLevel;
+        var parents = manifest.Root?["lineage"]?["parents"];
+        if (parents is null || parents.Kind != JsonValueKind.Array)
+        {
+            return effective;
+        }
+
+        string directory = Directory(manifestPath);
+        foreach (var parent in parents.Items.Where(p => p.Kind == JsonValueKind.Object))
+        {
+            var level = ResolveParent(directory, parent, readFile, visiting, depth, findings);
+            effective = LineageLevels.Min(effective, level);
+        }
+
+        return effective;
+    }
+
+    /// <summary>Returns the parent's effective level (None when it cannot be verified) and reports why at the entry.</summary>
+    private static LineageLevel ResolveParent(
+        string directory, JsonValue parent, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings)
+    {
+        string name = parent["name"]?.AsString() ?? parent.Path;
+        var reference = parent["manifest"];
+        var path = reference?["path"];
+        if (reference is null || path?.Text is not { } relative)
+        {
+            Report(findings, LineageRules.ParentUnverified, reference ?? parent, LineageLevel.Declared,
+                $"Parent '{name}' has no local manifest: vendor its lineage manifest next to this one and set manifest {{ \"path\": ..., \"sha256\": ... }} (builds resolve parents offline).");
+            return LineageLevel.None;
+        }
+
+        if (WeightPaths.Problem(relative) is { } problem)
+        {
+            Report(findings, LineageRules.PathEscapes, path, LineageLevel.Declared, $"Parent manifest path '{relative}' {problem}.");
+            return LineageLevel.None;
+        }
+
+        if (depth > MaxDepth)
+        {
+            Report(findings, LineageRules.LineageTooDeep, path, LineageLevel.Declared,
+                $"The lineage chain is deeper than {MaxDepth} manifests at '{relative}'; this is almost always a mistake in the parents.");
+            return LineageLevel.None;
+        }
+
+        string fullPath = Normalize(directory + "/" + relative);
+        if (visiting.Contains(fullPath))
+        {
+            Report(findings, LineageRules.LineageCycle, path, LineageLevel.Declared,
+                $"Parent '{relative}' is already in this lineage chain: a model cannot derive from itself.");
+            return LineageLevel.None;
+        }
+
+        var file = readFile(fullPath);
+        if (file.Bytes is null)
+        {
+            Report(findings, LineageRules.ParentUnverified, path, LineageLevel.Declared,
+                $"Parent manifest '{relative}' cannot be read ({file.Error}); vendor it at that path.");
+            return LineageLevel.None;
+        }
+
+        var declaredDigest = reference["sha256"];
+        string actualDigest = Sha256(file.Bytes);
+        if (declaredDigest?.Text is not { } expected)
+        {
+            Report(findings, LineageRules.Missing, reference, LineageLevel.Declared,
+                $"Pin parent manifest '{relative}' with its SHA-256: add \"sha256\": \"{actualDigest}\" after checking that file is the one you reviewed.");
+            return LineageLevel.None;
+        }
+
+        if (!string.Equals(expected, actualDigest, StringComparison.Ordinal))
+        {
+            Report(findings, LineageRules.ParentDigestMismatch, declaredDigest, LineageLevel.Declared,
+                $"Parent manifest '{relative}' has SHA-256 {actualDigest}, not the pinned {expected}: it changed since it was reviewed.");
+            return LineageLevel.None;
+        }
+
+        if (reference["assertedBy"]?.Text == "third-party")
+        {
+            Report(findings, LineageRules.ThirdPartyParent, reference, LineageLevel.Declared,
+                $"Parent manifest '{relative}' was written by a third party, not by the parent's producer.");
+        }
+
+        var parentManifest = LineageManifest.Read(file.Bytes);
+        if (!parentManifest.IsReadable)
+        {
+            Report(findings, LineageRules.ParentUnverified, path, LineageLevel.Declared,
+                $"Parent manifest '{relative}' is not a readable manifest: {parentManifest.Findings.FirstOrDefault()?.Message}");
+            return LineageLevel.None;
+        }
+
+        if (parent["weightsRootDigest"]?.Text is { } claimedRoot
+            && parentManifest.Root?["weights"]?["rootDigest"]?["sha256"]?.Text is { } parentRoot
+            && !string.Equals(claimedRoot, parentRoot, StringComparison.Ordinal))
+        {
+            Report(findings, LineageRules.ParentWeightsMismatch, parent["weightsRootDigest"]!, LineageLevel.Declared,
+                $"weightsRootDigest {claimedRoot} differs from the parent manifest's weights.rootDigest {parentRoot}: the manifest describes other weights.");
+            return LineageLevel.None;
+        }
+
+        var parentOwn = CompletenessPolicy.Evaluate(parentManifest);
+        visiting.Add(fullPath);
+        var grandparentFindings = new List<LineageFinding>();
+        var parentEffective = ResolveParents(fullPath, parentManifest, parentOwn.AchievedLevel, readFile, visiting, depth + 1, grandparentFindings);
+        visiting.Remove(fullPath);
+
+        // Problems further up the chain are reported once, here, at the entry the user can act on.
+        var upstream = grandparentFindings.FirstOrDefault(f => f.Severity == FindingSeverity.Error && f.RequiredBy == LineageLevel.Declared);
+        if (upstream is not null)
+        {
+            Report(findings, upstream.Rule, path, LineageLevel.Declared, $"In the lineage of parent '{relative}': {upstream.Message}");
+        }
+
+        if (parentEffective < LineageLevel.OpenScience && !(upstream is not null && parentEffective == LineageLevel.None))
+        {
+            var blocking = parentOwn.Findings.Where(f => f.Severity == FindingSeverity.Error && f.RequiredBy == parentEffective + 1).Take(3).ToList();
+            string reasons = blocking.Count == 0
+                ? "its own parents"
+                : string.Join("; ", blocking.Select(f => $"{f.Id} {f.JsonPath}"));
+            Report(findings, LineageRules.ParentBelowLevel, path, parentEffective + 1,
+                $"Parent '{name}' reaches only '{parentEffective.ToName()}' ({reasons}), so this model cannot be more open than that.");
+        }
+
+        return parentEffective;
+    }
+
+    private static void Report(List<LineageFinding>? findings, LineageRule rule, JsonValue at, LineageLevel level, string message) =>
+        findings?.Add(new LineageFinding(rule, message, at.Path, at.Range, level));
+
+    private static string Sha256(byte[] bytes)
+    {
+        using var sha = SHA256.Create();
+        return string.Concat(sha.ComputeHash(bytes).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    private static string Normalize(string path) => WeightPaths.Normalize(path.Replace('\\', '/')).Insert(0, path.StartsWith("/", StringComparison.Ordinal) || path.StartsWith("\\", StringComparison.Ordinal) ? "/" : string.Empty);
+
+    private static string Directory(string path)
+    {
+        string normalized = Normalize(path);
+        int slash = normalized.LastIndexOf('/');
+        return slash < 0 ? string.Empty : normalized.Substring(0, slash);
+    }
+}
