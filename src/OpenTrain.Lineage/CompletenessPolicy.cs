@@ -164,9 +164,9 @@ public static class CompletenessPolicy
                 }
 
                 var size = Need(file, "size", Declared, "the file's size in bytes");
-                if (size is not null && (!size.TryGetInt64(out long bytes) || bytes < 0))
+                if (size is not null && size.TryGetInt64(out long bytes) && bytes < 0)
                 {
-                    Report(LineageRules.WrongType, size, Declared, "size must be a whole number of bytes.");
+                    Report(LineageRules.WrongType, size, Declared, "size cannot be negative.");
                 }
             }
 

@@ -4,24 +4,50 @@ using OpenTrain.Lineage.Json;
 
 namespace OpenTrain.Lineage;
 
+/// <summary>A field of an object shape: its shape and what it means (the description editors show).</summary>
+internal sealed class Field
+{
+    public Field(string name, Shape shape, string description)
+    {
+        Name = name;
+        Shape = shape;
+        Description = description;
+    }
+
+    public string Name { get; }
+
+    public Shape Shape { get; }
+
+    public string Description { get; }
+}
+
 /// <summary>
-/// The structure of manifest v1: field names, value kinds and enumerations. Structure only — completeness per level
-/// is <see cref="CompletenessPolicy"/>'s job. Unknown fields are warnings so newer manifests still build.
+/// The structure of manifest v1: field names, value kinds, enumerations and a description of every field. It is the
+/// one source of truth for both the reader (wrong types OTL0101, unknown fields OTL0104) and the published JSON Schema,
+/// which a test regenerates from this table. Completeness per level is <see cref="CompletenessPolicy"/>'s job.
 /// </summary>
 internal sealed class Shape
 {
-    private Shape(JsonValueKind? kind)
+    private Shape(JsonValueKind? kind, string? definition = null)
     {
         Kind = kind;
+        Definition = definition;
     }
 
     public JsonValueKind? Kind { get; }
 
-    public Dictionary<string, Shape>? Fields { get; private set; }
+    /// <summary>Name under $defs for shapes used in several places (location, disclosure, ...).</summary>
+    public string? Definition { get; }
+
+    public IReadOnlyList<Field>? Fields { get; private set; }
+
+    public Dictionary<string, Shape>? FieldShapes { get; private set; }
 
     public Shape? Item { get; private set; }
 
     public string[]? Allowed { get; private set; }
+
+    public bool Integer { get; private set; }
 
     public static Shape Any { get; } = new Shape(null);
 
@@ -29,144 +55,235 @@ internal sealed class Shape
 
     public static Shape Number { get; } = new Shape(JsonValueKind.Number);
 
+    public static Shape WholeNumber { get; } = new Shape(JsonValueKind.Number) { Integer = true };
+
     public static Shape Boolean { get; } = new Shape(JsonValueKind.Boolean);
 
+    /// <summary>An object whose members are free-form (vendor data, settings, identifiers).</summary>
     public static Shape FreeObject { get; } = new Shape(JsonValueKind.Object);
 
     public static Shape Enum(params string[] values) => new Shape(JsonValueKind.String) { Allowed = values };
 
     public static Shape Array(Shape item) => new Shape(JsonValueKind.Array) { Item = item };
 
-    public static Shape Object(params (string Name, Shape Shape)[] fields) =>
-        new Shape(JsonValueKind.Object) { Fields = fields.ToDictionary(f => f.Name, f => f.Shape) };
+    public static Shape Object(params Field[] fields) => Object(null, fields);
 
-    public Shape With(params (string Name, Shape Shape)[] more)
-    {
-        var fields = new Dictionary<string, Shape>(Fields!);
-        foreach (var (name, shape) in more)
-        {
-            fields[name] = shape;
-        }
+    public static Shape Object(string? definition, params Field[] fields) =>
+        new Shape(JsonValueKind.Object, definition) { Fields = fields, FieldShapes = fields.ToDictionary(f => f.Name, f => f.Shape) };
 
-        return new Shape(Kind) { Fields = fields };
-    }
+    /// <summary>This object's fields plus <paramref name="more"/>, under a new $defs name.</summary>
+    public Shape With(string definition, params Field[] more) => Object(definition, Fields!.Concat(more).ToArray());
 }
 
 internal static class ManifestSchema
 {
+    public const string Id = "urn:opentrainanalyzers:schema:training-lineage:1.0";
+
     public static readonly string[] Availabilities = { "open", "restricted", "closed", "not-applicable" };
 
-    private static readonly Shape Digest = Shape.Object(("sha256", Shape.String));
+    private static Field F(string name, Shape shape, string description) => new Field(name, shape, description);
 
     public static readonly Shape Location = Shape.Object(
-        ("url", Shape.String), ("path", Shape.String), ("revision", Shape.String), ("digest", Digest), ("description", Shape.String));
+        "location",
+        F("url", Shape.String, "An https URL where the item can be obtained."),
+        F("path", Shape.String, "A file in this repository, relative to the manifest, with '/' separators; pinned by the repository's own revision."),
+        F("revision", Shape.String, "An immutable revision that pins the URL: a full commit hash, a DOI, a versioned arXiv id or a package URL pkg:type/name@version."),
+        F("digest", Shape.Object(F("sha256", Shape.String, "SHA-256 of the content at the URL, 64 lowercase hex digits.")), "The digest that pins the URL's content."),
+        F("description", Shape.String, "What is at this location."));
 
-    private static readonly Shape Party = Shape.Object(("name", Shape.String), ("email", Shape.String), ("url", Shape.String));
+    private static readonly Shape Party = Shape.Object(
+        "party",
+        F("name", Shape.String, "Name of the person or organisation."),
+        F("email", Shape.String, "Contact e-mail address."),
+        F("url", Shape.String, "Web page of the person or organisation."));
 
     private static readonly Shape Disclosure = Shape.Object(
-        ("availability", Shape.Enum(Availabilities)),
-        ("locations", Shape.Array(Location)),
-        ("license", Shape.String),
-        ("licenseUrl", Shape.String),
-        ("description", Shape.String),
-        ("accessConditions", Shape.String),
-        ("justification", Shape.String));
+        "disclosure",
+        F("availability", Shape.Enum(Availabilities), "open: anyone can obtain it without asking; restricted: obtainable under conditions; closed: not obtainable (say why in justification); not-applicable: does not exist for this model."),
+        F("locations", Shape.Array(Location), "Where it can be obtained. Required when open or restricted."),
+        F("license", Shape.String, "SPDX licence expression of this component (no inheritance from the model's licence). Required when open."),
+        F("licenseUrl", Shape.String, "URL of the licence text, for licences outside the SPDX list."),
+        F("description", Shape.String, "What this component is, in at least a sentence. Required unless not-applicable."),
+        F("accessConditions", Shape.String, "How a restricted component can be obtained (registration, fee, approval)."),
+        F("justification", Shape.String, "Why a closed component cannot be published, or why a not-applicable one does not exist."));
 
     private static readonly Shape Labeling = Shape.Object(
-        ("method", Shape.Enum("human", "machine", "mixed", "none", "not-applicable")),
-        ("criteria", Shape.String),
-        ("guidelines", Location),
-        ("workforce", Shape.String),
-        ("annotationsPerItem", Shape.Number),
-        ("tools", Shape.Any));
+        "labeling",
+        F("method", Shape.Enum("human", "machine", "mixed", "none", "not-applicable"), "How labels were produced; none or not-applicable for unlabelled or self-supervised data."),
+        F("criteria", Shape.String, "What decided each label. Required unless the method is none or not-applicable."),
+        F("guidelines", Location, "The instructions given to annotators (open-science requires them for human or mixed labelling)."),
+        F("workforce", Shape.String, "Who labelled the data and under what conditions."),
+        F("annotationsPerItem", Shape.Number, "How many annotations each item received."),
+        F("tools", Shape.Any, "Labelling tools used."));
 
     private static readonly Shape Source = Shape.Object(
-        ("name", Shape.String), ("url", Shape.String), ("license", Shape.String), ("retrieved", Shape.String), ("description", Shape.String));
+        "source",
+        F("name", Shape.String, "Name of the source the data came from."),
+        F("url", Shape.String, "Where the source is published."),
+        F("license", Shape.String, "SPDX licence expression of the source."),
+        F("retrieved", Shape.String, "When the data was retrieved (RFC 3339 date)."),
+        F("description", Shape.String, "What was taken from this source."));
 
     private static readonly Shape Dataset = Disclosure.With(
-        ("id", Shape.String),
-        ("ref", Shape.String),
-        ("name", Shape.String),
-        ("version", Shape.String),
-        ("role", Shape.Enum("pretraining", "fine-tuning", "instruction-tuning", "preference", "validation", "test", "calibration", "other")),
-        ("sources", Shape.Array(Source)),
-        ("collection", Shape.String),
-        ("cleaning", Shape.String),
-        ("labeling", Labeling),
-        ("augmentation", Shape.String),
-        ("size", Shape.Object(("bytes", Shape.Number), ("records", Shape.Number), ("tokens", Shape.Number))),
-        ("personalData", Shape.Enum("yes", "no", "unknown")),
-        ("personalDataHandling", Shape.String),
-        ("knownBiases", Shape.String),
-        ("datasetType", Shape.Array(Shape.String)),
-        ("dataCard", Location),
-        ("croissant", Location));
+        "dataset",
+        F("id", Shape.String, "Local key of the dataset ([a-z0-9][a-z0-9._-]*) that metrics, stages and references use."),
+        F("ref", Shape.String, "In evaluation.datasets: the id of a training dataset used again for evaluation."),
+        F("name", Shape.String, "Name of the dataset."),
+        F("version", Shape.String, "Version of the dataset."),
+        F("role", Shape.Enum("pretraining", "fine-tuning", "instruction-tuning", "preference", "validation", "test", "calibration", "other"), "What the dataset was used for."),
+        F("sources", Shape.Array(Source), "Where the data came from (at least one named source)."),
+        F("collection", Shape.String, "How the data was obtained and selected."),
+        F("cleaning", Shape.String, "Filtering, deduplication, normalisation and harmful-content filtering applied."),
+        F("labeling", Labeling, "How the data was labelled."),
+        F("augmentation", Shape.String, "Augmentation applied to the data."),
+        F("size", Shape.Object(
+            F("bytes", Shape.Number, "Size in bytes."),
+            F("records", Shape.Number, "Number of records."),
+            F("tokens", Shape.Number, "Number of tokens.")), "Size of the dataset."),
+        F("personalData", Shape.Enum("yes", "no", "unknown"), "Whether the data contains personal data."),
+        F("personalDataHandling", Shape.String, "How personal data was handled (anonymisation, consent)."),
+        F("knownBiases", Shape.String, "Known biases of the data."),
+        F("datasetType", Shape.Array(Shape.String), "SPDX 3 dataset types (text, image, audio, ...)."),
+        F("dataCard", Location, "The dataset's data card."),
+        F("croissant", Location, "The dataset's Croissant metadata."));
 
-    private static readonly Shape Library = Shape.Object(("name", Shape.String), ("version", Shape.String), ("license", Shape.String), ("purl", Shape.String));
+    private static readonly Shape Library = Shape.Object(
+        "library",
+        F("name", Shape.String, "Name of the framework or library."),
+        F("version", Shape.String, "Exact version used."),
+        F("license", Shape.String, "SPDX licence expression."),
+        F("purl", Shape.String, "Package URL, e.g. pkg:pypi/torch@2.3.1."));
 
     private static readonly Shape Metric = Shape.Object(
-        ("dataset", Shape.String), ("split", Shape.String), ("metric", Shape.String), ("value", Shape.Any), ("task", Shape.String),
-        ("slice", Shape.String), ("confidenceInterval", Shape.Object(("lower", Shape.Number), ("upper", Shape.Number))), ("date", Shape.String));
+        "metric",
+        F("dataset", Shape.String, "Id of the dataset the metric was measured on."),
+        F("split", Shape.String, "Split of the dataset (test, validation, ...)."),
+        F("metric", Shape.String, "Name of the metric (accuracy, f1, ...)."),
+        F("value", Shape.Any, "The measured value."),
+        F("task", Shape.String, "Task evaluated."),
+        F("slice", Shape.String, "Subset of the data the value applies to."),
+        F("confidenceInterval", Shape.Object(
+            F("lower", Shape.Number, "Lower bound."),
+            F("upper", Shape.Number, "Upper bound.")), "Confidence interval of the value."),
+        F("date", Shape.String, "When it was measured (RFC 3339 date)."));
 
-    private static readonly Shape Document = Disclosure.With(("coversData", Shape.Boolean));
+    private static readonly Shape Document = Disclosure.With(
+        "document",
+        F("coversData", Shape.Boolean, "On a model card: true when it also documents the training data (it then stands in for a data card)."));
 
     public static readonly Shape Root = Shape.Object(
-        ("$schema", Shape.String),
-        ("manifestVersion", Shape.String),
-        ("manifestId", Shape.String),
-        ("created", Shape.String),
-        ("authors", Shape.Array(Party)),
-        ("model", Shape.Object(
-            ("name", Shape.String), ("version", Shape.String), ("producer", Party), ("license", Shape.String), ("licenseUrl", Shape.String),
-            ("task", Shape.String), ("description", Shape.String),
-            ("approach", Shape.Enum("supervised", "unsupervised", "reinforcement-learning", "semi-supervised", "self-supervised")),
-            ("inputs", Shape.Array(Shape.String)), ("outputs", Shape.Array(Shape.String)), ("languages", Shape.Array(Shape.String)),
-            ("intendedUse", Shape.String), ("limitations", Shape.String),
-            ("identifiers", Shape.FreeObject))),
-        ("weights", Shape.Object(
-            ("format", Shape.Enum("onnx", "ort", "safetensors", "gguf", "pytorch", "torchscript", "tensorflow-savedmodel", "keras", "tflite", "coreml", "openvino", "mlnet", "other")),
-            ("files", Shape.Array(Shape.Object(
-                ("path", Shape.String), ("sha256", Shape.String), ("size", Shape.Number),
-                ("role", Shape.Enum("model", "external-data", "adapter", "tokenizer", "vocabulary", "config", "other")),
-                ("mediaType", Shape.String)))),
-            ("rootDigest", Shape.Object(("sha256", Shape.String), ("method", Shape.Enum("sha256-of-concatenated-file-digests-sorted-by-path-segments")))),
-            ("precision", Shape.String),
-            ("parameterCount", Shape.Number),
-            ("conversion", Shape.FreeObject))),
-        ("lineage", Shape.Object(
-            ("derivation", Shape.Enum("from-scratch", "finetune", "adapter", "merge", "quantized", "distilled", "converted")),
-            ("parents", Shape.Array(Shape.Object(
-                ("name", Shape.String),
-                ("relation", Shape.Enum("finetune", "adapter", "merge", "quantized", "distilled", "converted")),
-                ("manifest", Shape.Object(("path", Shape.String), ("url", Shape.String), ("sha256", Shape.String), ("assertedBy", Shape.Enum("producer", "third-party")))),
-                ("version", Shape.String), ("identifiers", Shape.FreeObject), ("license", Shape.String),
-                ("weightsRootDigest", Shape.String), ("claimedLevel", Shape.String)))))),
-        ("training", Shape.Object(
-            ("data", Disclosure.With(
-                ("datasets", Shape.Array(Dataset)), ("sources", Shape.Array(Source)), ("collection", Shape.String),
-                ("cleaning", Shape.String), ("labeling", Labeling))),
-            ("processing", Disclosure.With(
-                ("method", Shape.String),
-                ("steps", Shape.Array(Shape.Object(("name", Shape.String), ("description", Shape.String), ("tool", Shape.String)))),
-                ("inputs", Shape.Array(Shape.String)), ("outputs", Shape.Array(Shape.String)))),
-            ("configuration", Shape.Object(
-                ("architecture", Disclosure.With(("family", Shape.String), ("name", Shape.String), ("parameterCount", Shape.Number), ("definition", Location))),
-                ("hyperparameters", Disclosure.With(("values", Shape.FreeObject), ("configFile", Location), ("seed", Shape.Any), ("selectionMethod", Shape.String))),
-                ("optimizerState", Disclosure))),
-            ("code", Disclosure.With(
-                ("framework", Shape.Array(Library)), ("supportingLibraries", Shape.Array(Library)), ("entryPoint", Shape.String),
-                ("stages", Shape.Array(Shape.Object(("name", Shape.String), ("objective", Shape.String), ("datasets", Shape.Array(Shape.String))))),
-                ("compute", Shape.FreeObject))),
-            ("evaluation", Disclosure.With(
-                ("metrics", Shape.Array(Metric)), ("code", Disclosure), ("datasets", Shape.Array(Dataset)))),
-            ("checkpoints", Disclosure))),
-        ("inference", Disclosure),
-        ("documentation", Shape.Object(
-            ("modelCard", Document), ("dataCard", Document), ("technicalReport", Document), ("researchPaper", Document), ("sampleOutputs", Document))),
-        ("attestations", Shape.Array(Shape.Object(
-            ("type", Shape.Enum("openssf-model-signing", "slsa-provenance", "in-toto", "other")), ("location", Location),
-            ("predicateType", Shape.String), ("identity", Shape.String), ("issuer", Shape.String)))),
-        ("extensions", Shape.FreeObject));
+        F("$schema", Shape.String, "The schema of this file: " + Id + " (or a URL of its JSON Schema)."),
+        F("manifestVersion", Shape.String, "Version of the manifest format: \"1.0\"."),
+        F("manifestId", Shape.String, "Stable id of this manifest, e.g. urn:uuid:..."),
+        F("created", Shape.String, "When this manifest was written (RFC 3339 date-time)."),
+        F("authors", Shape.Array(Party), "Who wrote the manifest (may differ from the model's producer)."),
+        F("model", Shape.Object(
+            F("name", Shape.String, "Name of the model."),
+            F("version", Shape.String, "Version of the model."),
+            F("producer", Party, "Who produced the model."),
+            F("license", Shape.String, "SPDX licence expression of the final parameters."),
+            F("licenseUrl", Shape.String, "URL of the licence text, for licences outside the SPDX list."),
+            F("task", Shape.String, "What the model does, in Hugging Face pipeline_tag vocabulary (text-classification, ...)."),
+            F("description", Shape.String, "What the model is."),
+            F("approach", Shape.Enum("supervised", "unsupervised", "reinforcement-learning", "semi-supervised", "self-supervised"), "Learning approach (CycloneDX ML-BOM)."),
+            F("inputs", Shape.Array(Shape.String), "Inputs the model takes."),
+            F("outputs", Shape.Array(Shape.String), "Outputs the model produces."),
+            F("languages", Shape.Array(Shape.String), "Languages (ISO 639)."),
+            F("intendedUse", Shape.String, "What the model is meant to be used for."),
+            F("limitations", Shape.String, "Known limitations."),
+            F("identifiers", Shape.FreeObject, "Other ids: purl, huggingface, huggingfaceRevision, doi, motRecord, url.")), "Identity of the model."),
+        F("weights", Shape.Object(
+            F("format", Shape.Enum("onnx", "ort", "safetensors", "gguf", "pytorch", "torchscript", "tensorflow-savedmodel", "keras", "tflite", "coreml", "openvino", "mlnet", "other"), "Format of the weights."),
+            F("files", Shape.Array(Shape.Object(
+                "weightFile",
+                F("path", Shape.String, "The file, relative to the manifest, '/' separators, inside the manifest's directory."),
+                F("sha256", Shape.String, "SHA-256 of the file, 64 lowercase hex digits; the build checks it."),
+                F("size", Shape.WholeNumber, "Size of the file in bytes; the build checks it."),
+                F("role", Shape.Enum("model", "external-data", "adapter", "tokenizer", "vocabulary", "config", "other"), "What the runtime reads the file for."),
+                F("mediaType", Shape.String, "Media type of the file."))), "Every file the runtime reads: model, ONNX external data, tokenizer, config."),
+            F("rootDigest", Shape.Object(
+                F("sha256", Shape.String, "SHA-256 over the concatenated file digests sorted by path (OpenSSF model-signing subject)."),
+                F("method", Shape.Enum("sha256-of-concatenated-file-digests-sorted-by-path-segments"), "How the root digest is computed.")), "One digest for all files, comparable with an OpenSSF model signature."),
+            F("precision", Shape.String, "Numeric precision (fp32, int8, q4_k_m, ...)."),
+            F("parameterCount", Shape.Number, "Number of parameters."),
+            F("conversion", Shape.FreeObject, "How the weights were converted (from, tool {name, version}, settings, description).")), "The weight files the runtime loads."),
+        F("lineage", Shape.Object(
+            F("derivation", Shape.Enum("from-scratch", "finetune", "adapter", "merge", "quantized", "distilled", "converted"), "How the model was derived."),
+            F("parents", Shape.Array(Shape.Object(
+                "parent",
+                F("name", Shape.String, "Name of the parent model (e.g. its Hugging Face id)."),
+                F("relation", Shape.Enum("finetune", "adapter", "merge", "quantized", "distilled", "converted"), "How this model derives from the parent."),
+                F("manifest", Shape.Object(
+                    F("path", Shape.String, "The parent's lineage manifest, vendored next to this one (relative path, no '..')."),
+                    F("url", Shape.String, "Where the parent's manifest is published (informational: builds resolve parents offline)."),
+                    F("sha256", Shape.String, "SHA-256 of the parent manifest file: the pin of the reviewed parent."),
+                    F("assertedBy", Shape.Enum("producer", "third-party"), "Who wrote the parent's manifest.")), "The parent's lineage manifest."),
+                F("version", Shape.String, "Version of the parent."),
+                F("identifiers", Shape.FreeObject, "Other ids of the parent."),
+                F("license", Shape.String, "SPDX licence expression of the parent's weights."),
+                F("weightsRootDigest", Shape.String, "Must equal the parent manifest's weights.rootDigest.sha256."),
+                F("claimedLevel", Shape.String, "Informational: the level the parent claims; the build computes it."))), "The models this one derives from (required unless from-scratch).")), "Where the model came from."),
+        F("training", Shape.Object(
+            F("data", Disclosure.With(
+                "trainingData",
+                F("datasets", Shape.Array(Dataset), "Each training dataset."),
+                F("sources", Shape.Array(Source), "When the data is closed and not itemised: the kinds of sources."),
+                F("collection", Shape.String, "When closed and not itemised: how the data was obtained and selected."),
+                F("cleaning", Shape.String, "When closed and not itemised: how it was filtered and cleaned."),
+                F("labeling", Labeling, "When closed and not itemised: how it was labelled.")), "Component 1: the training data."),
+            F("processing", Disclosure.With(
+                "processing",
+                F("method", Shape.String, "What the pipeline does to the data."),
+                F("steps", Shape.Array(Shape.Object(
+                    F("name", Shape.String, "Step name."),
+                    F("description", Shape.String, "What the step does."),
+                    F("tool", Shape.String, "Tool used."))), "Steps of the pipeline."),
+                F("inputs", Shape.Array(Shape.String), "Dataset ids read."),
+                F("outputs", Shape.Array(Shape.String), "Dataset ids produced.")), "Component 2: the data processing pipeline (code and method)."),
+            F("configuration", Shape.Object(
+                F("architecture", Disclosure.With(
+                    "architecture",
+                    F("family", Shape.String, "Architecture family (transformer, cnn, linear, ...)."),
+                    F("name", Shape.String, "Architecture name."),
+                    F("parameterCount", Shape.Number, "Number of parameters."),
+                    F("definition", Location, "The code or config that defines the architecture.")), "The model architecture (its code)."),
+                F("hyperparameters", Disclosure.With(
+                    "hyperparameters",
+                    F("values", Shape.FreeObject, "The hyperparameter values of the final run."),
+                    F("configFile", Location, "The configuration file of the final run."),
+                    F("seed", Shape.Any, "Random seed(s)."),
+                    F("selectionMethod", Shape.String, "How the values were chosen.")), "The training hyperparameters."),
+                F("optimizerState", Disclosure, "The final optimizer state.")), "Component 3: architecture and hyperparameters."),
+            F("code", Disclosure.With(
+                "trainingCode",
+                F("framework", Shape.Array(Library), "Training framework(s), each with name and version."),
+                F("supportingLibraries", Shape.Array(Library), "Other libraries used in training (tokenizers, ...)."),
+                F("entryPoint", Shape.String, "How training is started."),
+                F("stages", Shape.Array(Shape.Object(
+                    F("name", Shape.String, "Stage name."),
+                    F("objective", Shape.String, "Training objective of the stage."),
+                    F("datasets", Shape.Array(Shape.String), "Dataset ids used in the stage."))), "Training stages."),
+                F("compute", Shape.FreeObject, "Compute used (hardware, acceleratorHours, energyKwh, co2eqTonnes, region).")), "Component 4: the training code and framework."),
+            F("evaluation", Disclosure.With(
+                "evaluation",
+                F("metrics", Shape.Array(Metric), "Published results (at least one)."),
+                F("code", Disclosure, "The evaluation code."),
+                F("datasets", Shape.Array(Dataset), "Evaluation datasets (or {ref} to a training dataset).")), "Component 5: evaluation metrics, data and results."),
+            F("checkpoints", Disclosure, "Intermediate checkpoints (MOF Class I).")), "The five components of open training."),
+        F("inference", Disclosure, "The inference code (MOF Class II)."),
+        F("documentation", Shape.Object(
+            F("modelCard", Document, "The model card."),
+            F("dataCard", Document, "The data card."),
+            F("technicalReport", Document, "A technical report."),
+            F("researchPaper", Document, "A research paper (MOF Class I)."),
+            F("sampleOutputs", Document, "Sample model outputs.")), "Documentation of the model and its data."),
+        F("attestations", Shape.Array(Shape.Object(
+            F("type", Shape.Enum("openssf-model-signing", "slsa-provenance", "in-toto", "other"), "Kind of attestation."),
+            F("location", Location, "Where the attestation is."),
+            F("predicateType", Shape.String, "in-toto predicate type."),
+            F("identity", Shape.String, "Signer identity."),
+            F("issuer", Shape.String, "Identity issuer."))), "Signatures and provenance attestations of the weights."),
+        F("extensions", Shape.FreeObject, "Vendor data; ignored by the checks."));
 
     /// <summary>Reports wrong kinds, values outside an enumeration (OTL0101) and unknown fields (OTL0104).</summary>
     public static void Check(JsonValue value, Shape shape, List<LineageFinding> findings)
@@ -201,6 +318,11 @@ internal static class ManifestSchema
                 LineageLevel.Declared));
         }
 
+        if (shape.Integer && value.Text is not null && !value.TryGetInt64(out _))
+        {
+            findings.Add(new LineageFinding(LineageRules.WrongType, $"'{value.Path}' must be a whole number.", value.Path, value.Range, LineageLevel.Declared));
+        }
+
         if (shape.Item is not null)
         {
             foreach (var item in value.Items)
@@ -209,11 +331,11 @@ internal static class ManifestSchema
             }
         }
 
-        if (shape.Fields is not null)
+        if (shape.FieldShapes is not null)
         {
             foreach (var property in value.Properties)
             {
-                if (shape.Fields.TryGetValue(property.Name, out var fieldShape))
+                if (shape.FieldShapes.TryGetValue(property.Name, out var fieldShape))
                 {
                     Check(property.Value, fieldShape, findings);
                 }
