@@ -89,6 +89,11 @@ public static class LineageRules
     public static readonly LineageRule ThirdPartyParent = new("OTL0507", FindingSeverity.Info, "Parent manifest asserted by a third party");
 
     // Reserved for the build gate (issue 5): weights that ship without a declaration, and suppressions.
+    public static readonly LineageRule UndeclaredExternalData = new("OTL0204", FindingSeverity.Warning, "Undeclared external data file next to ONNX weights");
+    public static readonly LineageRule UndeclaredShippedWeights = new("OTL0207", FindingSeverity.Warning, "Model weights ship without a lineage manifest");
+    public static readonly LineageRule SuppressionInvalid = new("OTL0600", FindingSeverity.Error, "Suppression without a justification or with an invalid expiry date");
+    public static readonly LineageRule SuppressionExpired = new("OTL0601", FindingSeverity.Warning, "Suppression expired");
+    public static readonly LineageRule SuppressionStale = new("OTL0602", FindingSeverity.Warning, "Suppression matches no finding");
 
     public static IReadOnlyList<LineageRule> All { get; } = new[]
     {
@@ -99,6 +104,7 @@ public static class LineageRules
         StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, DocumentationAbsent,
         LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNoAssertion,
         ParentsRequired, ParentUnverified, ParentDigestMismatch, ParentBelowLevel, LineageCycle, LineageTooDeep, ParentWeightsMismatch, ThirdPartyParent,
+        UndeclaredExternalData, UndeclaredShippedWeights, SuppressionInvalid, SuppressionExpired, SuppressionStale,
     };
 
     public static string HelpLinkFor(string id) => HelpLinkBase + id + ".md";

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OpenTrain.Lineage;
@@ -11,11 +13,19 @@ namespace OpenTrainAnalyzers.Build;
 
 /// <summary>
 /// Checks each training-lineage manifest against the level the project requires and binds its weights to their
-/// bytes (size and SHA-256). Every finding is logged with its OTL code and its file/line/column in the manifest.
-/// Reads files only; never writes, never touches the network.
+/// bytes (size and SHA-256). Every finding is logged with its OTL code and its file/line/column in the manifest
+/// (or the project file), unless an <c>OpenTrainSuppress</c> item with a justification covers it.
+/// Reads the project's files; writes only the hash cache and the reports it is given paths for (obj/ by default);
+/// never touches the network.
 /// </summary>
 public sealed class ValidateTrainingLineage : Task
 {
+    private readonly LineageReport _report = new();
+    private SeverityOptions _severity = new(null, false, null, null);
+    private SuppressionSet? _suppressions;
+    private int _errors;
+    private int _warnings;
+
     /// <summary>The manifests to check (items whose identity is the manifest path).</summary>
     [Required]
     public ITaskItem[] Manifests { get; set; } = Array.Empty<ITaskItem>();
@@ -38,15 +48,34 @@ public sealed class ValidateTrainingLineage : Task
 
     public string? WarningsNotAsErrors { get; set; }
 
+    /// <summary>Where weight digests are remembered between builds (in obj/); empty means hash every file every time.</summary>
+    public string? HashCacheFile { get; set; }
+
+    /// <summary>Files the project ships (Content, None copied to the output, EmbeddedResource); model files among them must be declared.</summary>
+    public ITaskItem[] ShippedFiles { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>OpenTrainSuppress items: identity is the code; metadata Manifest, Element, Justification, Until.</summary>
+    public ITaskItem[] Suppressions { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>SARIF 2.1.0 report path; empty means none.</summary>
+    public string? SarifReport { get; set; }
+
+    /// <summary>JSON summary path; empty means none.</summary>
+    public string? JsonReport { get; set; }
+
     /// <summary>The lowest level reached over all manifests (none when any manifest fails 'declared').</summary>
     [Output]
     public string? LowestAchievedLevel { get; private set; }
+
+    /// <summary>The local date suppressions expire against; tests set it.</summary>
+    internal DateTime? Today { get; set; }
 
     public override bool Execute()
     {
         try
         {
             Run();
+            WriteReports();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -60,22 +89,34 @@ public sealed class ValidateTrainingLineage : Task
 
     private void Run()
     {
-        var severity = new SeverityOptions(NoWarn, TreatWarningsAsErrors, WarningsAsErrors, WarningsNotAsErrors);
+        _severity = new SeverityOptions(NoWarn, TreatWarningsAsErrors, WarningsAsErrors, WarningsNotAsErrors);
+        string projectFile = ProjectFile ?? string.Empty;
+        _report.ProjectFile = ProjectFile;
+        _suppressions = SuppressionSet.From(Suppressions, ProjectDirectory(), Today ?? DateTime.Today);
+        _report.Suppressions = _suppressions.Items;
+        foreach (var problem in _suppressions.Problems)
+        {
+            Emit(projectFile, null, problem);
+        }
+
         string levelText = string.IsNullOrWhiteSpace(RequiredLevel) ? "declared" : RequiredLevel!.Trim();
+        _report.RequiredLevel = levelText;
         if (!LineageLevels.TryParse(levelText, out var required))
         {
-            Log.LogError(null, LineageRules.UnknownLevel.Id, null, LineageRules.UnknownLevel.HelpLink, ProjectFile ?? string.Empty, 0, 0, 0, 0,
-                $"OpenTrainRequiredLevel is '{levelText}'; use one of: {LineageLevels.ValidNames}.");
+            Emit(projectFile, null, new LineageFinding(LineageRules.UnknownLevel, $"OpenTrainRequiredLevel is '{levelText}'; use one of: {LineageLevels.ValidNames}.", string.Empty, null, LineageLevel.Declared));
             return;
         }
 
+        _report.RequiredLevel = required.ToName();
+        var hasher = WeightHasher.Load(HashCacheFile);
+        _report.Hashing = VerifyDigests ? hasher : null;
+        var declaredWeights = new HashSet<string>(WeightVerifier.PathComparer);
         var lowest = LineageLevel.OpenScience;
-        int errors = 0;
-        int warnings = 0;
         var summaries = new List<string>();
         foreach (var item in Manifests.OrderBy(m => m.ItemSpec, StringComparer.Ordinal))
         {
             string path = item.GetMetadata("FullPath");
+            string directory = Path.GetDirectoryName(path)!;
             var (manifest, findings) = Read(path);
             var achieved = LineageLevel.None;
             if (manifest is not null)
@@ -85,10 +126,19 @@ public sealed class ValidateTrainingLineage : Task
                 var chain = LineageChain.Resolve(path, manifest, evaluation.AchievedLevel, ReadParentManifest);
                 findings.AddRange(chain.Findings.Where(f => f.RequiredBy <= required));
                 achieved = chain.EffectiveLevel;
+                foreach (var file in manifest.WeightFiles)
+                {
+                    if (WeightVerifier.FullPathOf(file, directory) is { } weight)
+                    {
+                        declaredWeights.Add(weight);
+                    }
+                }
+
                 if (VerifyDigests)
                 {
-                    var weightFindings = WeightVerifier.Verify(manifest, Path.GetDirectoryName(path)!);
+                    var weightFindings = WeightVerifier.Verify(manifest, directory, hasher);
                     findings.AddRange(weightFindings);
+                    findings.AddRange(WeightVerifier.UndeclaredExternalData(manifest, directory));
                     if (weightFindings.Any(f => f.Severity == FindingSeverity.Error))
                     {
                         achieved = LineageLevel.None;
@@ -98,27 +148,100 @@ public sealed class ValidateTrainingLineage : Task
 
             foreach (var finding in findings)
             {
-                switch (Emit(path, finding, severity))
-                {
-                    case FindingSeverity.Error:
-                        errors++;
-                        break;
-                    case FindingSeverity.Warning:
-                        warnings++;
-                        break;
-                }
+                Emit(path, path, finding);
             }
 
             lowest = LineageLevels.Min(lowest, achieved);
+            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved));
             summaries.Add($"{manifest?.ModelName ?? Path.GetFileName(path)}: {achieved.ToName()}");
         }
 
+        foreach (var shipped in ShippedWeights.Find(ShippedFiles, ProjectDirectory(), declaredWeights))
+        {
+            Emit(projectFile, null, new LineageFinding(LineageRules.UndeclaredShippedWeights,
+                $"'{shipped.ItemSpec}' ({shipped.ItemType}) ships model weights ({shipped.Why}) that no training-lineage manifest lists in weights.files. Declare it in a manifest next to it, or stop shipping it.",
+                string.Empty, null, LineageLevel.Declared), shipped.ItemSpec);
+        }
+
+        ReportUnusedSuppressions(projectFile);
+
+        if (VerifyDigests && Manifests.Length > 0)
+        {
+            hasher.Save();
+            Log.LogMessage(MessageImportance.Normal, string.Format(CultureInfo.InvariantCulture,
+                "OpenTrain: hashed {0} weight file(s) ({1:N0} bytes), {2} reused from cache.", hasher.HashedFiles, hasher.HashedBytes, hasher.ReusedFiles));
+        }
+
         LowestAchievedLevel = Manifests.Length == 0 ? null : lowest.ToName();
+        _report.LowestAchievedLevel = LowestAchievedLevel;
         Log.LogMessage(
             Manifests.Length == 0 ? MessageImportance.Normal : MessageImportance.High,
             Manifests.Length == 0
                 ? "OpenTrain: no training-lineage manifests in this project (*.lineage.json)."
-                : $"OpenTrain: {Manifests.Length} lineage manifest(s) checked against '{required.ToName()}' ({string.Join("; ", summaries)}); {errors} error(s), {warnings} warning(s).");
+                : $"OpenTrain: {Manifests.Length} lineage manifest(s) checked against '{required.ToName()}' ({string.Join("; ", summaries)}); {_errors} error(s), {_warnings} warning(s).");
+    }
+
+    /// <summary>OTL0601 for each expired suppression, OTL0602 for each valid one that matched nothing.</summary>
+    private void ReportUnusedSuppressions(string projectFile)
+    {
+        foreach (var suppression in _suppressions!.Items)
+        {
+            if (suppression.Invalid)
+            {
+                continue;
+            }
+
+            if (suppression.Expired)
+            {
+                string covered = suppression.Matched == 0 ? "It matches no finding any more: remove it." : $"The {suppression.Matched} finding(s) it covered are reported again: fix them, or renew the suppression with a new Until date and justification.";
+                Emit(projectFile, null, new LineageFinding(LineageRules.SuppressionExpired,
+                    $"The OpenTrainSuppress item for {suppression.Describe()} expired on {suppression.UntilText}. {covered}", string.Empty, null, LineageLevel.Declared));
+            }
+            else if (suppression.Matched == 0)
+            {
+                Emit(projectFile, null, new LineageFinding(LineageRules.SuppressionStale,
+                    $"The OpenTrainSuppress item for {suppression.Describe()} matches no finding: the problem is fixed or the item is mistyped. Remove it, or correct its code, Manifest or Element.", string.Empty, null, LineageLevel.Declared));
+            }
+        }
+    }
+
+    private void WriteReports()
+    {
+        Write(SarifReport, "SARIF report", () => _report.Sarif());
+        Write(JsonReport, "JSON lineage summary", () => _report.Summary());
+    }
+
+    private void Write(string? path, string what, Func<string> content)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return;
+        }
+
+        try
+        {
+            string fullPath = Path.GetFullPath(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+            File.WriteAllText(fullPath, content(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+        {
+            // A report CI asked for and did not get is a failed build step, not a silent gap.
+            Log.LogError(null, LineageRules.ValidationFailed.Id, null, LineageRules.ValidationFailed.HelpLink, ProjectFile ?? string.Empty, 0, 0, 0, 0,
+                $"OpenTrain could not write the {what} to '{path}': {e.Message}");
+        }
+    }
+
+    private string ProjectDirectory()
+    {
+        try
+        {
+            return string.IsNullOrEmpty(ProjectFile) ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(ProjectFile)) ?? Directory.GetCurrentDirectory();
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException or System.Security.SecurityException)
+        {
+            return Directory.GetCurrentDirectory();
+        }
     }
 
     /// <summary>Reads a parent manifest for the lineage chain; bounded like any manifest, never throws.</summary>
@@ -199,26 +322,51 @@ public sealed class ValidateTrainingLineage : Task
         }
     }
 
-    private FindingSeverity? Emit(string file, LineageFinding finding, SeverityOptions options)
+    /// <summary>
+    /// Logs one finding unless a suppression or NoWarn hides it, and records it for the reports either way.
+    /// <paramref name="element"/> is what suppressions match: the JSON path, or the item of a shipped file.
+    /// </summary>
+    private void Emit(string file, string? manifest, LineageFinding finding, string? element = null)
     {
-        var effective = options.Effective(finding.Id, finding.Severity);
         var start = finding.Range?.Start ?? new SourcePosition(0, 0);
         var end = finding.Range?.End ?? new SourcePosition(0, 0);
-        string message = finding.Message + (finding.RequiredBy > LineageLevel.Declared ? $" [{finding.JsonPath}; required by {finding.RequiredBy.ToName()}]" : $" [{finding.JsonPath}]");
+        string suffix = finding.JsonPath.Length == 0 ? string.Empty
+            : finding.RequiredBy > LineageLevel.Declared ? $" [{finding.JsonPath}; required by {finding.RequiredBy.ToName()}]" : $" [{finding.JsonPath}]";
+        string message = finding.Message + suffix;
+        var reported = new ReportedFinding(file, manifest, element ?? finding.JsonPath, finding, message);
+        _report.Findings.Add(reported);
+
+        var effective = _severity.Effective(finding.Id, finding.Severity);
+        reported.Severity = _severity.Effective(finding.Id, finding.Severity, ignoreNoWarn: true) ?? finding.Severity;
+        if (_suppressions?.Match(finding.Id, manifest, reported.Element) is { } suppression)
+        {
+            reported.SuppressionJustification = suppression.Justification;
+            reported.SuppressionUntil = suppression.UntilText;
+            Log.LogMessage(MessageImportance.Low, $"OpenTrain: {finding.Id} suppressed by OpenTrainSuppress ({suppression.Justification}): {file}({start.Line},{start.Column}): {message}");
+            return;
+        }
+
+        if (effective is null)
+        {
+            reported.SuppressionJustification = "Listed in the project's NoWarn.";
+            return;
+        }
+
+        reported.Logged = effective;
         switch (effective)
         {
             case FindingSeverity.Error:
+                _errors++;
                 Log.LogError(null, finding.Id, null, finding.Rule.HelpLink, file, start.Line, start.Column, end.Line, end.Column, message);
                 break;
             case FindingSeverity.Warning:
+                _warnings++;
                 Log.LogWarning(null, finding.Id, null, finding.Rule.HelpLink, file, start.Line, start.Column, end.Line, end.Column, message);
                 break;
             case FindingSeverity.Info:
                 Log.LogMessage(null, finding.Id, null, file, start.Line, start.Column, end.Line, end.Column, MessageImportance.Normal, message);
                 break;
         }
-
-        return effective;
     }
 }
 
@@ -239,14 +387,14 @@ internal sealed class SeverityOptions
     }
 
     /// <summary>The severity to log, or null when the warning is suppressed. Errors stay errors.</summary>
-    public FindingSeverity? Effective(string id, FindingSeverity severity)
+    public FindingSeverity? Effective(string id, FindingSeverity severity, bool ignoreNoWarn = false)
     {
         if (severity != FindingSeverity.Warning)
         {
             return severity;
         }
 
-        if (_noWarn.Contains(id))
+        if (!ignoreNoWarn && _noWarn.Contains(id))
         {
             return null;
         }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Security.Cryptography;
 using OpenTrain.Lineage;
 
 namespace OpenTrainAnalyzers.Build;
@@ -9,9 +8,29 @@ namespace OpenTrainAnalyzers.Build;
 /// <summary>Binds declared weight files to their bytes: presence, size, SHA-256 (streamed, never loaded whole).</summary>
 internal static class WeightVerifier
 {
-    private const int BufferSize = 1 << 20;
+    // Names ONNX exporters give external data next to 'model.onnx' (torch.onnx / onnx.save_model defaults and the
+    // common hand-picked ones). Only the file system is consulted: the locations recorded inside the protobuf are not parsed.
+    private static readonly string[] ExternalDataSuffixes = { ".onnx.data", ".data", ".bin" };
 
-    public static List<LineageFinding> Verify(LineageManifest manifest, string manifestDirectory)
+    /// <summary>The full path of a declared weight, or null when its path is missing or not allowed (reported elsewhere).</summary>
+    public static string? FullPathOf(DeclaredWeightFile file, string manifestDirectory)
+    {
+        if (file.Path is null || WeightPaths.Problem(file.Path) is not null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Path.GetFullPath(Path.Combine(manifestDirectory, file.Path.Replace('/', Path.DirectorySeparatorChar)));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException or System.Security.SecurityException)
+        {
+            return null;
+        }
+    }
+
+    public static List<LineageFinding> Verify(LineageManifest manifest, string manifestDirectory, WeightHasher hasher)
     {
         var findings = new List<LineageFinding>();
         foreach (var file in manifest.WeightFiles)
@@ -49,7 +68,7 @@ internal static class WeightVerifier
 
                 if (file.Sha256 is { } expected && Digests.IsSha256(expected))
                 {
-                    string actual = Sha256Of(fullPath);
+                    string actual = hasher.Sha256Of(info);
                     if (!string.Equals(actual, expected, StringComparison.Ordinal))
                     {
                         var shaAt = file.Entry["sha256"]!;
@@ -66,20 +85,55 @@ internal static class WeightVerifier
         }
 
         return findings;
-    }
-
-    internal static string Sha256Of(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.SequentialScan);
-        using var sha = SHA256.Create();
-        byte[] hash = sha.ComputeHash(stream);
-        var text = new char[hash.Length * 2];
-        for (int i = 0; i < hash.Length; i++)
-        {
-            text[2 * i] = "0123456789abcdef"[hash[i] >> 4];
-            text[(2 * i) + 1] = "0123456789abcdef"[hash[i] & 0xF];
         }
 
-        return new string(text);
+    /// <summary>OTL0204: a file next to a declared '.onnx' named like its external data, which the manifest does not list.</summary>
+    public static List<LineageFinding> UndeclaredExternalData(LineageManifest manifest, string manifestDirectory)
+    {
+        var findings = new List<LineageFinding>();
+        var declared = new HashSet<string>(PathComparer);
+        foreach (var file in manifest.WeightFiles)
+        {
+            if (FullPathOf(file, manifestDirectory) is { } fullPath)
+            {
+                declared.Add(fullPath);
+            }
+        }
+
+        foreach (var file in manifest.WeightFiles)
+        {
+            string? fullPath = FullPathOf(file, manifestDirectory);
+            if (fullPath is null || !fullPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            try
+            {
+                string withoutExtension = fullPath.Substring(0, fullPath.Length - ".onnx".Length);
+                foreach (var suffix in ExternalDataSuffixes)
+                {
+                    string candidate = withoutExtension + suffix;
+                    if (!declared.Contains(candidate) && File.Exists(candidate))
+                    {
+                        var at = file.Entry["path"]!;
+                        string name = Path.GetFileName(candidate);
+                        findings.Add(new LineageFinding(LineageRules.UndeclaredExternalData,
+                            $"'{name}' sits next to '{file.Path}' and is named like its ONNX external data, but weights.files does not list it: the model may load bytes the manifest does not bind. List it with its sha256 and size, or remove it if it is not part of the model.",
+                            at.Path, at.Range, LineageLevel.Declared));
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+            {
+                // A neighbour that cannot even be checked is not evidence of anything: no finding.
+            }
+        }
+
+        return findings;
     }
+
+    /// <summary>Paths compare like the file system of the build machine treats them (case-insensitive on Windows).</summary>
+    internal static StringComparer PathComparer { get; } =
+        Path.DirectorySeparatorChar == '\\' ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 }

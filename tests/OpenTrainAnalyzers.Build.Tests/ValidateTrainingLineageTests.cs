@@ -3,7 +3,7 @@ using Microsoft.Build.Utilities;
 
 namespace OpenTrainAnalyzers.Build.Tests;
 
-public sealed class ValidateTrainingLineageTests : IDisposable
+public sealed partial class ValidateTrainingLineageTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("opentrain-task-").FullName;
     private readonly FakeBuildEngine _engine = new();

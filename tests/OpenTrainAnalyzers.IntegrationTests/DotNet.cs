@@ -17,7 +17,9 @@ public sealed record BuildResult(int ExitCode, string Output, IReadOnlyList<Buil
 /// <summary>Runs the real `dotnet` CLI with an environment free of the test host's MSBuild settings.</summary>
 public static partial class DotNet
 {
-    [GeneratedRegex(@"^\s*(?<file>[^\s(][^(\r\n]*?)\((?<line>\d+),(?<col>\d+)(,\d+,\d+)?\): (?<sev>warning|error) (?<id>[A-Z]+\d+): (?<msg>.*?)( \[[^\]]*\])?$", RegexOptions.Multiline)]
+    // "file(line,col[,endLine,endCol]): warning ID: message [project]", or "file : warning ..." for findings about a
+    // file as a whole (project configuration, undeclared items); those get line and column 0.
+    [GeneratedRegex(@"^\s*(?<file>[^\s(][^(\r\n]*?)(?:\((?<line>\d+),(?<col>\d+)(?:,\d+,\d+)?\))? ?: (?<sev>warning|error) (?<id>[A-Z]+\d+): (?<msg>.*?)( \[[^\]]*\])?\r?$", RegexOptions.Multiline)]
     private static partial Regex DiagnosticLine();
 
     public static BuildResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
@@ -62,8 +64,8 @@ public static partial class DotNet
         var diagnostics = DiagnosticLine().Matches(text)
             .Select(m => new BuildDiagnostic(
                 m.Groups["file"].Value.Trim(),
-                int.Parse(m.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture),
-                int.Parse(m.Groups["col"].Value, System.Globalization.CultureInfo.InvariantCulture),
+                m.Groups["line"].Success ? int.Parse(m.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
+                m.Groups["col"].Success ? int.Parse(m.Groups["col"].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
                 m.Groups["sev"].Value,
                 m.Groups["id"].Value,
                 m.Groups["msg"].Value))

@@ -1,0 +1,162 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace OpenTrainAnalyzers.Build;
+
+/// <summary>
+/// A minimal indented JSON writer for the reports. Hand-written because the task must not bring its own
+/// System.Text.Json into MSBuild hosts that ship another copy (Visual Studio's MSBuild.exe on .NET Framework).
+/// </summary>
+internal sealed class JsonWriter
+{
+    private readonly StringBuilder _text = new();
+    private readonly Stack<bool> _hasItems = new();
+    private bool _afterName;
+
+    public JsonWriter BeginObject() => Open('{');
+
+    public JsonWriter EndObject() => Close('}');
+
+    public JsonWriter BeginArray() => Open('[');
+
+    public JsonWriter EndArray() => Close(']');
+
+    public JsonWriter Name(string name)
+    {
+        BeforeValue();
+        AppendString(name);
+        _text.Append(": ");
+        _afterName = true;
+        return this;
+    }
+
+    public JsonWriter String(string? value)
+    {
+        BeforeValue();
+        if (value is null)
+        {
+            _text.Append("null");
+        }
+        else
+        {
+            AppendString(value);
+        }
+
+        return this;
+    }
+
+    public JsonWriter Number(long value)
+    {
+        BeforeValue();
+        _text.Append(value.ToString(CultureInfo.InvariantCulture));
+        return this;
+    }
+
+    public JsonWriter Boolean(bool value)
+    {
+        BeforeValue();
+        _text.Append(value ? "true" : "false");
+        return this;
+    }
+
+    public JsonWriter Property(string name, string? value) => Name(name).String(value);
+
+    public JsonWriter Property(string name, long value) => Name(name).Number(value);
+
+    public JsonWriter Property(string name, bool value) => Name(name).Boolean(value);
+
+    public override string ToString() => _text.ToString() + "\n";
+
+    private JsonWriter Open(char bracket)
+    {
+        BeforeValue();
+        _text.Append(bracket);
+        _hasItems.Push(false);
+        return this;
+    }
+
+    private JsonWriter Close(char bracket)
+    {
+        bool hadItems = _hasItems.Pop();
+        if (hadItems)
+        {
+            NewLine();
+        }
+
+        _text.Append(bracket);
+        return this;
+    }
+
+    private void BeforeValue()
+    {
+        if (_afterName)
+        {
+            _afterName = false; // the value of a property follows its name on the same line
+            return;
+        }
+
+        if (_hasItems.Count == 0)
+        {
+            return;
+        }
+
+        if (_hasItems.Peek())
+        {
+            _text.Append(',');
+        }
+        else
+        {
+            _hasItems.Pop();
+            _hasItems.Push(true);
+        }
+
+        NewLine();
+    }
+
+    private void NewLine()
+    {
+        _text.Append('\n');
+        _text.Append(' ', 2 * _hasItems.Count);
+    }
+
+    private void AppendString(string value)
+    {
+        _text.Append('"');
+        foreach (char c in value)
+        {
+            switch (c)
+            {
+                case '"':
+                    _text.Append("\\\"");
+                    break;
+                case '\\':
+                    _text.Append("\\\\");
+                    break;
+                case '\n':
+                    _text.Append("\\n");
+                    break;
+                case '\r':
+                    _text.Append("\\r");
+                    break;
+                case '\t':
+                    _text.Append("\\t");
+                    break;
+                default:
+                    // Control characters must be escaped; lone surrogates and U+2028/9 are escaped so any reader accepts them.
+                    if (c < 0x20 || char.IsSurrogate(c) || c == '\u2028' || c == '\u2029')
+                    {
+                        _text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        _text.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        _text.Append('"');
+    }
+}

@@ -1,0 +1,266 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Reflection;
+using OpenTrain.Lineage;
+
+namespace OpenTrainAnalyzers.Build;
+
+/// <summary>A finding as the build saw it: where, how it was logged, and whether something suppressed it.</summary>
+internal sealed class ReportedFinding
+{
+    public ReportedFinding(string file, string? manifest, string element, LineageFinding finding, string message)
+    {
+        File = file;
+        Manifest = manifest;
+        Element = element;
+        Finding = finding;
+        Message = message;
+    }
+
+    /// <summary>Where it is located: the manifest, or the project file for configuration and shipped-file findings.</summary>
+    public string File { get; }
+
+    public string? Manifest { get; }
+
+    /// <summary>The JSON path in the manifest, or the item for findings about shipped files; what suppressions match.</summary>
+    public string Element { get; }
+
+    public LineageFinding Finding { get; }
+
+    /// <summary>The message as logged (with its bracketed JSON path).</summary>
+    public string Message { get; }
+
+    /// <summary>The severity logged, or null when it was not logged (suppressed, or a warning listed in NoWarn).</summary>
+    public FindingSeverity? Logged { get; set; }
+
+    /// <summary>The severity it has with the project's WarningsAsErrors etc., whether or not it was logged.</summary>
+    public FindingSeverity Severity { get; set; }
+
+    /// <summary>Why it was not logged: an OpenTrainSuppress justification, or NoWarn.</summary>
+    public string? SuppressionJustification { get; set; }
+
+    public string? SuppressionUntil { get; set; }
+}
+
+/// <summary>A manifest and the level it reached.</summary>
+internal sealed class ModelSummary
+{
+    public ModelSummary(string manifest, string? name, LineageLevel achieved)
+    {
+        Manifest = manifest;
+        Name = name;
+        Achieved = achieved;
+    }
+
+    public string Manifest { get; }
+
+    public string? Name { get; }
+
+    public LineageLevel Achieved { get; }
+}
+
+/// <summary>The SARIF 2.1.0 log and the JSON summary the task writes after each run.</summary>
+internal sealed class LineageReport
+{
+    public const string ToolName = "OpenTrainAnalyzers";
+    public const string InformationUri = "https://github.com/opentrainanalyzers/opentrainanalyzers";
+
+    public List<ReportedFinding> Findings { get; } = new();
+
+    public List<ModelSummary> Models { get; } = new();
+
+    public IReadOnlyList<Suppression> Suppressions { get; set; } = Array.Empty<Suppression>();
+
+    public string? ProjectFile { get; set; }
+
+    public string RequiredLevel { get; set; } = "declared";
+
+    public string? LowestAchievedLevel { get; set; }
+
+    public WeightHasher? Hashing { get; set; }
+
+    public string Sarif()
+    {
+        var json = new JsonWriter();
+        json.BeginObject()
+            .Property("$schema", "https://json.schemastore.org/sarif-2.1.0.json")
+            .Property("version", "2.1.0")
+            .Name("runs").BeginArray().BeginObject();
+
+        json.Name("tool").BeginObject().Name("driver").BeginObject()
+            .Property("name", ToolName)
+            .Property("informationUri", InformationUri);
+        if (ToolVersion() is { } version)
+        {
+            json.Property("version", version);
+        }
+
+        var ruleIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        json.Name("rules").BeginArray();
+        foreach (var rule in LineageRules.All)
+        {
+            ruleIndex[rule.Id] = ruleIndex.Count;
+            json.BeginObject()
+                .Property("id", rule.Id)
+                .Name("shortDescription").BeginObject().Property("text", rule.Title).EndObject()
+                .Property("helpUri", rule.HelpLink)
+                .Name("defaultConfiguration").BeginObject().Property("level", Level(rule.DefaultSeverity)).EndObject()
+                .EndObject();
+        }
+
+        json.EndArray().EndObject().EndObject();
+
+        json.Name("results").BeginArray();
+        foreach (var reported in Findings)
+        {
+            var finding = reported.Finding;
+            json.BeginObject().Property("ruleId", finding.Id);
+            if (ruleIndex.TryGetValue(finding.Id, out int index))
+            {
+                json.Property("ruleIndex", index);
+            }
+
+            json.Property("level", Level(reported.Severity))
+                .Name("message").BeginObject().Property("text", reported.Message).EndObject();
+
+            json.Name("locations").BeginArray().BeginObject().Name("physicalLocation").BeginObject()
+                .Name("artifactLocation").BeginObject().Property("uri", FileUri(reported.File)).EndObject();
+            if (finding.Range is { } range && range.Start.Line > 0)
+            {
+                json.Name("region").BeginObject()
+                    .Property("startLine", range.Start.Line)
+                    .Property("startColumn", Math.Max(1, range.Start.Column))
+                    .Property("endLine", Math.Max(range.Start.Line, range.End.Line))
+                    .Property("endColumn", Math.Max(1, range.End.Column))
+                    .EndObject();
+            }
+
+            json.EndObject().EndObject().EndArray();
+
+            if (reported.SuppressionJustification is { } justification)
+            {
+                json.Name("suppressions").BeginArray().BeginObject()
+                    .Property("kind", "external")
+                    .Property("status", "accepted")
+                    .Property("justification", justification)
+                    .EndObject().EndArray();
+            }
+
+            if (reported.Element.Length > 0)
+            {
+                json.Name("properties").BeginObject().Property("element", reported.Element).EndObject();
+            }
+
+            json.EndObject();
+        }
+
+        json.EndArray();
+        json.EndObject().EndArray().EndObject();
+        return json.ToString();
+    }
+
+    public string Summary()
+    {
+        var json = new JsonWriter();
+        json.BeginObject()
+            .Property("tool", ToolName)
+            .Property("toolVersion", ToolVersion())
+            .Property("project", ProjectFile)
+            .Property("requiredLevel", RequiredLevel)
+            .Property("lowestAchievedLevel", LowestAchievedLevel);
+
+        json.Name("models").BeginArray();
+        foreach (var model in Models)
+        {
+            json.BeginObject()
+                .Property("manifest", model.Manifest)
+                .Property("name", model.Name)
+                .Property("achievedLevel", model.Achieved.ToName())
+                .Property("requiredLevel", RequiredLevel)
+                .EndObject();
+        }
+
+        json.EndArray();
+
+        json.Name("findings").BeginArray();
+        foreach (var reported in Findings)
+        {
+            var finding = reported.Finding;
+            json.BeginObject()
+                .Property("id", finding.Id)
+                .Property("severity", Name(reported.Severity))
+                .Property("logged", reported.Logged is not null)
+                .Property("message", reported.Message)
+                .Property("file", reported.File)
+                .Property("manifest", reported.Manifest)
+                .Property("element", reported.Element)
+                .Property("line", finding.Range?.Start.Line ?? 0)
+                .Property("column", finding.Range?.Start.Column ?? 0)
+                .Property("helpUri", finding.Rule.HelpLink)
+                .Property("suppressed", reported.SuppressionJustification is not null);
+            if (reported.SuppressionJustification is { } justification)
+            {
+                json.Property("justification", justification).Property("until", reported.SuppressionUntil);
+            }
+
+            json.EndObject();
+        }
+
+        json.EndArray();
+
+        json.Name("suppressions").BeginArray();
+        foreach (var suppression in Suppressions)
+        {
+            json.BeginObject()
+                .Property("id", suppression.Id)
+                .Property("manifest", suppression.Manifest)
+                .Property("element", suppression.Element)
+                .Property("justification", suppression.Justification)
+                .Property("until", suppression.UntilText)
+                .Property("status", suppression.Status)
+                .Property("matched", suppression.Matched)
+                .EndObject();
+        }
+
+        json.EndArray();
+
+        json.Name("hashing").BeginObject()
+            .Property("hashedFiles", Hashing?.HashedFiles ?? 0)
+            .Property("hashedBytes", Hashing?.HashedBytes ?? 0)
+            .Property("reusedFromCache", Hashing?.ReusedFiles ?? 0)
+            .EndObject();
+
+        json.EndObject();
+        return json.ToString();
+    }
+
+    private static string Level(FindingSeverity severity) => severity switch
+    {
+        FindingSeverity.Error => "error",
+        FindingSeverity.Warning => "warning",
+        _ => "note",
+    };
+
+    private static string Name(FindingSeverity severity) => severity switch
+    {
+        FindingSeverity.Error => "error",
+        FindingSeverity.Warning => "warning",
+        _ => "info",
+    };
+
+    private static string FileUri(string path)
+    {
+        try
+        {
+            return path.Length > 0 && Path.IsPathRooted(path) ? new Uri(path).AbsoluteUri : path.Replace('\\', '/');
+        }
+        catch (UriFormatException)
+        {
+            return path.Replace('\\', '/');
+        }
+    }
+
+    private static string? ToolVersion() =>
+        typeof(LineageReport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+}

@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using Microsoft.Build.Framework;
+
+namespace OpenTrainAnalyzers.Build;
+
+/// <summary>
+/// Finds model weights among the files a project ships (Content, None copied to the output, EmbeddedResource):
+/// by extension, and for '.zip' by the entries ML.NET writes. Only the zip's central directory is read.
+/// </summary>
+internal static class ShippedWeights
+{
+    internal static readonly string[] ModelExtensions = { ".onnx", ".ort", ".gguf", ".ggml", ".safetensors", ".pt", ".pth", ".tflite", ".mlnet" };
+
+    /// <summary>A shipped model file that no manifest declares.</summary>
+    internal sealed class Undeclared
+    {
+        public Undeclared(string itemSpec, string itemType, string why)
+        {
+            ItemSpec = itemSpec;
+            ItemType = itemType;
+            Why = why;
+        }
+
+        /// <summary>The item as written in the project, with '/' separators: what suppressions match as Element.</summary>
+        public string ItemSpec { get; }
+
+        public string ItemType { get; }
+
+        public string Why { get; }
+    }
+
+    /// <param name="projectDirectory">Item paths are relative to the project folder, as MSBuild's FullPath metadata resolves them.</param>
+    public static List<Undeclared> Find(IEnumerable<ITaskItem> shipped, string projectDirectory, ISet<string> declaredFullPaths)
+    {
+        var found = new List<Undeclared>();
+        var seen = new HashSet<string>(WeightVerifier.PathComparer);
+        foreach (var item in shipped)
+        {
+            string fullPath;
+            try
+            {
+                fullPath = Path.GetFullPath(Path.Combine(projectDirectory, item.ItemSpec));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException or System.Security.SecurityException)
+            {
+                continue;
+            }
+
+            if (!seen.Add(fullPath) || declaredFullPaths.Contains(fullPath))
+            {
+                continue;
+            }
+
+            string? why = WhyModel(fullPath);
+            if (why is null)
+            {
+                continue;
+            }
+
+            string itemType = item.GetMetadata("OpenTrainItemType");
+            string copy = item.GetMetadata("CopyToOutputDirectory");
+            string describedType = itemType.Length == 0 ? "item" : itemType + " item";
+            if (copy.Length > 0 && !string.Equals(copy, "Never", StringComparison.OrdinalIgnoreCase))
+            {
+                describedType += ", CopyToOutputDirectory=" + copy;
+            }
+
+            found.Add(new Undeclared(item.ItemSpec.Replace('\\', '/'), describedType, why));
+        }
+
+        return found;
+    }
+
+    /// <summary>Why the file is model weights ("'.onnx' file", "ML.NET model zip"), or null when it is not.</summary>
+    internal static string? WhyModel(string fullPath)
+    {
+        string extension = Path.GetExtension(fullPath);
+        foreach (var known in ModelExtensions)
+        {
+            if (string.Equals(extension, known, StringComparison.OrdinalIgnoreCase))
+            {
+                return "a '" + known + "' file";
+            }
+        }
+
+        if (string.Equals(extension, ".zip", StringComparison.OrdinalIgnoreCase) && IsMlNetModelZip(fullPath))
+        {
+            return "an ML.NET model (.zip with a TransformerChain)";
+        }
+
+        return null;
+    }
+
+    private static bool IsMlNetModelZip(string fullPath)
+    {
+        try
+        {
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read);
+            foreach (var entry in zip.Entries)
+            {
+                // mlContext.Model.Save writes TransformerChain/Model.key, TransformerChain/Transform_000/..., etc.
+                if (entry.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal) || entry.FullName.StartsWith("TransformerChain\\", StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+        {
+            // Not a readable zip: not something we can call a model.
+        }
+
+        return false;
+    }
+}
