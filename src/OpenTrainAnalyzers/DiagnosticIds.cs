@@ -7,4 +7,8 @@ public static class DiagnosticIds
     public const string ManifestNotInAdditionalFiles = "OTA0002";
     public const string LoadNotListedInManifest = "OTA0003";
     public const string LocationNotStatic = "OTA0004";
+
+    // OTA0005 is reserved (lineage below the required level, summary at the load site).
+    public const string ImplicitModelLocation = "OTA0006";
+    public const string ReflectionModelLoad = "OTA0007";
 }

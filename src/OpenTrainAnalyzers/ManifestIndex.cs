@@ -35,6 +35,23 @@ internal sealed class IndexedManifest
 
     /// <summary>True when <paramref name="loadPath"/> (as written in code) names one of the declared files.</summary>
     public bool Declares(string loadPath, string? projectDirectory) => DeclaredFiles.Any(f => PathText.Matches(f, loadPath, projectDirectory));
+
+    /// <summary>True when one of the declared files lies below the directory <paramref name="loadDirectory"/> (as written in code).</summary>
+    public bool DeclaresUnder(string loadDirectory, string? projectDirectory)
+    {
+        foreach (var file in DeclaredFiles)
+        {
+            for (string directory = PathText.Directory(file); directory.Length > 0; directory = PathText.Directory(directory))
+            {
+                if (PathText.Matches(directory, loadDirectory, projectDirectory))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>

@@ -34,15 +34,15 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
 
     private static void OnCompilationStart(CompilationStartAnalysisContext context)
     {
-        var loaders = LoaderCatalog.Resolve(context.Compilation);
-        if (loaders.Count == 0)
+        var catalog = LoaderCatalog.Resolve(context.Compilation);
+        if (catalog.IsEmpty)
         {
             return; // pay for play: no model library referenced, nothing registered
         }
 
         context.Options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue("build_property.projectdir", out string? projectDirectory);
         var state = new CompilationState(
-            loaders,
+            catalog,
             context.Compilation.GetTypeByMetadataName(AttributeMetadataName),
             new ManifestIndex(context.Options, string.IsNullOrWhiteSpace(projectDirectory) ? null : projectDirectory, context.CancellationToken));
 
@@ -56,12 +56,14 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
 
     private sealed class CompilationState
     {
+        private readonly ResolvedCatalog _catalog;
         private readonly Dictionary<IMethodSymbol, LoaderEntry> _loaders;
         private readonly ManifestIndex _manifests;
 
-        public CompilationState(Dictionary<IMethodSymbol, LoaderEntry> loaders, INamedTypeSymbol? attributeType, ManifestIndex manifests)
+        public CompilationState(ResolvedCatalog catalog, INamedTypeSymbol? attributeType, ManifestIndex manifests)
         {
-            _loaders = loaders;
+            _catalog = catalog;
+            _loaders = catalog.Loads;
             AttributeType = attributeType;
             _manifests = manifests;
         }
@@ -83,8 +85,53 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             var method = invocation.TargetMethod.ReducedFrom ?? invocation.TargetMethod;
             if (_loaders.TryGetValue(method.OriginalDefinition, out var entry))
             {
+                if (entry.Kind == LoaderKind.Reflection)
+                {
+                    AnalyzeReflection(context, method, invocation.Arguments);
+                    return;
+                }
+
+                if (IsBaseCallInOwnOverride(context, invocation, method.OriginalDefinition))
+                {
+                    return; // a user override forwarding to the library: its callers are reported
+                }
+
                 AnalyzeLoad(context, method, invocation.Arguments, entry);
+                return;
             }
+
+            if (!method.IsOverride)
+            {
+                return;
+            }
+
+            // A user override of a virtual loader (TorchSharp Module.load on a subclass): the catalog holds the base.
+            for (var overridden = method.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+            {
+                if (_loaders.TryGetValue(overridden.OriginalDefinition, out entry) && entry.Kind != LoaderKind.Reflection)
+                {
+                    AnalyzeLoad(context, overridden, invocation.Arguments, entry);
+                    return;
+                }
+            }
+        }
+
+        private bool IsBaseCallInOwnOverride(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol loader)
+        {
+            if (invocation.Instance is not IInstanceReferenceOperation || context.ContainingSymbol is not IMethodSymbol { IsOverride: true } container)
+            {
+                return false;
+            }
+
+            for (var overridden = container.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+            {
+                if (SymbolEqualityComparer.Default.Equals(overridden.OriginalDefinition, loader))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>OTA0002: an attribute that names a manifest the compiler cannot see.</summary>
@@ -113,54 +160,157 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        private static string LoaderName(IMethodSymbol loader) => loader.MethodKind == MethodKind.Constructor
+            ? "new " + loader.ContainingType.Name
+            : loader.ContainingType.Name + "." + loader.Name;
+
         private void AnalyzeLoad(OperationAnalysisContext context, IMethodSymbol loader, ImmutableArray<IArgumentOperation> arguments, LoaderEntry entry)
         {
-            string loaderName = loader.MethodKind == MethodKind.Constructor
-                ? "new " + loader.ContainingType.Name
-                : loader.ContainingType.Name + "." + loader.Name;
-            var locationArgument = arguments.FirstOrDefault(a => a.Parameter?.Name == entry.LocationParameter);
-            if (locationArgument?.Syntax.ContainsDiagnostics == true)
+            string loaderName = LoaderName(loader);
+            if (entry.Kind == LoaderKind.Implicit)
             {
-                return; // still being typed: the compiler reports the syntax error, a guess here would only be noise
+                AnalyzeImplicitLoad(context, loaderName, arguments, entry);
+                return;
             }
 
-            string? path = ModelLocation.Resolve(locationArgument?.Value);
+            var location = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation);
+            var resolved = new List<(string Path, LocationForm Form, IArgumentOperation Argument)>();
+            bool supplied = false, unresolved = false;
+            foreach (var parameter in entry.LocationParameters)
+            {
+                var argument = FindArgument(arguments, parameter.Name);
+                if (argument is { ArgumentKind: not ArgumentKind.DefaultValue } && argument.Syntax.ContainsDiagnostics)
+                {
+                    return; // still being typed: the compiler reports the syntax error, a guess here would only be noise
+                }
+
+                switch (location.Resolve(argument, parameter.Form, out string? path, out var form))
+                {
+                    case LocationStatus.Resolved:
+                        supplied = true;
+                        resolved.Add((path!, form, argument!));
+                        break;
+                    case LocationStatus.Unresolved:
+                        supplied = true;
+                        unresolved = true;
+                        break;
+                }
+            }
+
+            if (!supplied)
+            {
+                return; // optional model arguments left empty: nothing is loaded (TorchVision weights_file = null, …)
+            }
 
             var linkedPaths = LinkedManifestPaths(context.ContainingSymbol, context.Compilation);
             if (linkedPaths.Count > 0)
             {
                 var linked = linkedPaths.Select(_manifests.Find).Where(m => m is not null).ToList();
-                if (linked.Count == 0 || path is null)
+                if (linked.Count == 0)
                 {
                     return; // a missing manifest is reported at the attribute (OTA0002); a dynamic path is linked by the attribute
                 }
 
                 // An attribute states a link; a manifest that lists the exact file is a link too (an assembly-wide
                 // attribute must not turn loads that another manifest documents into OTA0003).
-                if (!linked.Any(m => m!.Declares(path, _manifests.ProjectDirectory))
-                    && !_manifests.Manifests.Any(m => m.Declares(path, _manifests.ProjectDirectory)))
+                foreach (var (path, form, argument) in resolved)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(
-                        Rules.LoadNotListedInManifest,
-                        locationArgument!.Syntax.GetLocation(),
-                        path,
-                        string.Join("', '", linkedPaths)));
+                    if (!linked.Any(m => Declares(m!, path, form)) && !_manifests.Manifests.Any(m => Declares(m, path, form)))
+                    {
+                        var at = argument.ArgumentKind == ArgumentKind.DefaultValue ? context.Operation.Syntax : argument.Syntax;
+                        context.ReportDiagnostic(Diagnostic.Create(Rules.LoadNotListedInManifest, at.GetLocation(), path, string.Join("', '", linkedPaths)));
+                    }
                 }
 
                 return;
             }
 
-            if (path is null)
+            if (unresolved)
             {
                 context.ReportDiagnostic(Diagnostic.Create(Rules.LocationNotStatic, context.Operation.Syntax.GetLocation(), loaderName));
                 return;
             }
 
-            if (!_manifests.Manifests.Any(m => m.Declares(path, _manifests.ProjectDirectory)))
+            foreach (var (path, form, _) in resolved)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Rules.UnlinkedModelLoad, context.Operation.Syntax.GetLocation(), loaderName, path));
+                if (!_manifests.Manifests.Any(m => Declares(m, path, form)))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.UnlinkedModelLoad, context.Operation.Syntax.GetLocation(), loaderName, path));
+                    return; // one finding per load site
+                }
             }
         }
+
+        private bool Declares(IndexedManifest manifest, string path, LocationForm form) => form == LocationForm.Directory
+            ? manifest.DeclaresUnder(path, _manifests.ProjectDirectory)
+            : manifest.Declares(path, _manifests.ProjectDirectory);
+
+        private static IArgumentOperation? FindArgument(ImmutableArray<IArgumentOperation> arguments, string parameterName)
+        {
+            foreach (var argument in arguments)
+            {
+                if (argument.Parameter?.Name == parameterName)
+                {
+                    return argument;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>OTA0006: weights from a default path, a package DLL or a download.</summary>
+        private void AnalyzeImplicitLoad(OperationAnalysisContext context, string loaderName, ImmutableArray<IArgumentOperation> arguments, LoaderEntry entry)
+        {
+            foreach (var parameter in entry.LocationParameters)
+            {
+                // A model factory (ML.NET DnnFeaturizeImage): the loads inside the lambda or method are reported there.
+                if (FindArgument(arguments, parameter.Name)?.Value is IDelegateCreationOperation or IAnonymousFunctionOperation)
+                {
+                    return;
+                }
+            }
+
+            if (IsLinkedByAttribute(context))
+            {
+                return;
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(Rules.ImplicitModelLocation, context.Operation.Syntax.GetLocation(), loaderName, entry.ImplicitLocation));
+        }
+
+        /// <summary>OTA0007: Type.GetType("…InferenceSession"), Activator.CreateInstance(typeof(InferenceSession), …).</summary>
+        private void AnalyzeReflection(OperationAnalysisContext context, IMethodSymbol method, ImmutableArray<IArgumentOperation> arguments)
+        {
+            string? typeName = null;
+            foreach (var argument in arguments)
+            {
+                if (argument.Parameter is not { } parameter)
+                {
+                    continue;
+                }
+
+                if (parameter.Type.SpecialType == SpecialType.System_String && parameter.Name is "typeName" or "name"
+                    && argument.Value.ConstantValue is { HasValue: true, Value: string text })
+                {
+                    int comma = text.IndexOf(',');
+                    typeName = (comma < 0 ? text : text.Substring(0, comma)).Trim().Replace('+', '.');
+                }
+                else if (parameter.Name == "type" && argument.Value is ITypeOfOperation { TypeOperand: INamedTypeSymbol type })
+                {
+                    typeName = type.OriginalDefinition.GetDocumentationCommentId()?.Substring(2);
+                }
+            }
+
+            if (typeName is null || !_catalog.LoaderTypeNames.Contains(typeName) || IsLinkedByAttribute(context))
+            {
+                return;
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(Rules.ReflectionModelLoad, context.Operation.Syntax.GetLocation(), method.ContainingType.Name + "." + method.Name, typeName));
+        }
+
+        /// <summary>An attribute on the member, type or assembly names a manifest the compiler can see (or one it cannot: OTA0002).</summary>
+        private bool IsLinkedByAttribute(OperationAnalysisContext context) => LinkedManifestPaths(context.ContainingSymbol, context.Compilation).Count > 0;
 
         /// <summary>Manifest paths named by [ModelLineage] on the enclosing members, types, module and assembly.</summary>
         private List<string> LinkedManifestPaths(ISymbol? symbol, Compilation compilation)

@@ -1,38 +1,361 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using OpenTrainAnalyzers.Catalog;
 
 namespace OpenTrainAnalyzers;
+
+/// <summary>The outcome of resolving one location argument.</summary>
+internal enum LocationStatus
+{
+    /// <summary>The argument is omitted with a null/empty default, or is a null/empty constant: nothing is loaded from it.</summary>
+    NotSupplied,
+
+    /// <summary>The location is known at compile time.</summary>
+    Resolved,
+
+    /// <summary>The location is computed at run time (or in a form the analyzer does not follow).</summary>
+    Unresolved,
+}
 
 /// <summary>
 /// Resolves the model location a piece of code passes to a loader, when it is known at compile time: constants,
 /// string concatenation and interpolation of constants, Path.Combine / Path.Join of them, and the application's
-/// base directory as a prefix (files copied to the output keep their project-relative path). Anything else is
-/// unresolved (null): the analyzer then asks for an explicit link instead of guessing.
+/// base directory as a prefix (files copied to the output keep their project-relative path); locals assigned
+/// exactly once in the method; static readonly fields initialised with such an expression; default parameter
+/// values; bytes/streams/readers of File.ReadAllBytes / File.OpenRead / new FileStream(…) of such a path; and
+/// options objects created in the same method whose carrier (constructor argument, property or field) holds it.
+/// Anything else is unresolved: the analyzer then asks for an explicit link instead of guessing.
 /// </summary>
-internal static class ModelLocation
+internal sealed class ModelLocation
 {
-    /// <summary>The resolved path relative to the application (or rooted), or null when it is not static.</summary>
-    public static string? Resolve(IOperation? operation)
+    private const int MaxDepth = 16;
+
+    private readonly Compilation _compilation;
+    private readonly IReadOnlyDictionary<ISymbol, LoaderEntry> _carriers;
+    private readonly IOperation _root;
+    private LocationForm _carrierForm;
+
+    public ModelLocation(Compilation compilation, IReadOnlyDictionary<ISymbol, LoaderEntry> carriers, IOperation site)
     {
-        var parts = new StringBuilder();
-        return Append(operation, parts, depth: 0) ? parts.ToString() : null;
+        _compilation = compilation;
+        _carriers = carriers;
+        var root = site;
+        while (root.Parent is not null)
+        {
+            root = root.Parent;
+        }
+
+        _root = root;
     }
 
-    private static bool Append(IOperation? operation, StringBuilder result, int depth)
+    /// <summary>Resolves a location argument; <paramref name="path"/> is set when the result is Resolved.</summary>
+    public LocationStatus Resolve(IArgumentOperation? argument, LocationForm form, out string? path) => Resolve(argument, form, out path, out _);
+
+    /// <summary>As above; <paramref name="resolvedForm"/> is the carrier's form when an options object holds the location.</summary>
+    public LocationStatus Resolve(IArgumentOperation? argument, LocationForm form, out string? path, out LocationForm resolvedForm)
     {
-        if (operation is null || depth > 16)
+        path = null;
+        resolvedForm = form;
+        if (argument is null || IsNothing(argument.Value))
+        {
+            return LocationStatus.NotSupplied;
+        }
+
+        _carrierForm = LocationForm.Path;
+        path = ResolveValue(argument.Value, form, 0);
+        if (form == LocationForm.Options)
+        {
+            resolvedForm = _carrierForm;
+        }
+
+        return path is null ? LocationStatus.Unresolved : LocationStatus.Resolved;
+    }
+
+    /// <summary>The application-relative path (or rooted) of a string expression, or null when it is not static.</summary>
+    public string? ResolvePath(IOperation? operation)
+    {
+        var parts = new StringBuilder();
+        return Append(operation, parts, 0) ? parts.ToString() : null;
+    }
+
+    private static IOperation Unwrap(IOperation operation)
+    {
+        while (true)
+        {
+            switch (operation)
+            {
+                case IConversionOperation conversion:
+                    operation = conversion.Operand;
+                    break;
+                case IParenthesizedOperation parenthesized:
+                    operation = parenthesized.Operand;
+                    break;
+                default:
+                    return operation;
+            }
+        }
+    }
+
+    /// <summary>null, "", default: the optional model argument is not used.</summary>
+    private static bool IsNothing(IOperation value)
+    {
+        if (value.ConstantValue is { HasValue: true, Value: null or "" })
+        {
+            return true;
+        }
+
+        var unwrapped = Unwrap(value);
+        return unwrapped is IDefaultValueOperation
+            || unwrapped.ConstantValue is { HasValue: true, Value: null or "" };
+    }
+
+    private string? ResolveValue(IOperation? operation, LocationForm form, int depth)
+    {
+        if (operation is null || depth > MaxDepth)
+        {
+            return null;
+        }
+
+        var value = Unwrap(operation);
+        switch (value)
+        {
+            case ILocalReferenceOperation local when form != LocationForm.Options:
+                return ResolveValue(SingleAssignedValue(local.Local), form, depth + 1);
+            case IFieldReferenceOperation field when field.ConstantValue is not { HasValue: true } && StaticReadonlyInitializer(field.Field) is { } initializer:
+                return ResolveValue(initializer, form, depth + 1);
+            case IInvocationOperation invocation when FileReadPath(invocation.TargetMethod) is { } index && invocation.Arguments.Length > index:
+                return ResolvePath(ArgumentFor(invocation.Arguments, invocation.TargetMethod.Parameters[index]));
+            case IObjectCreationOperation creation when creation.Constructor is { } constructor && StreamOverFile(constructor) is { } wrapped:
+                var inner = ArgumentFor(creation.Arguments, constructor.Parameters[0]);
+                return wrapped ? ResolveValue(inner, LocationForm.Path, depth + 1) : ResolvePath(inner);
+        }
+
+        if (form == LocationForm.Options)
+        {
+            return ResolveOptions(value, depth);
+        }
+
+        // Text forms: the argument itself is the path. Bytes, streams and model text resolve only through a file read.
+        return form != LocationForm.Content && value.Type?.SpecialType == SpecialType.System_String ? ResolvePath(value) : null;
+    }
+
+    private static IOperation? ArgumentFor(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, IParameterSymbol parameter)
+    {
+        foreach (var argument in arguments)
+        {
+            if (SymbolEqualityComparer.Default.Equals(argument.Parameter?.OriginalDefinition, parameter.OriginalDefinition))
+            {
+                return argument.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>File.ReadAllBytes(path), File.OpenRead(path), …: the index of the path parameter, or null.</summary>
+    private static int? FileReadPath(IMethodSymbol method)
+    {
+        if (method.ContainingType is not { Name: "File", ContainingNamespace: { Name: "IO", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } }
+            || method.Parameters.Length == 0
+            || method.Parameters[0].Type.SpecialType != SpecialType.System_String)
+        {
+            return null;
+        }
+
+        return method.Name is "ReadAllBytes" or "ReadAllText" or "OpenRead" or "OpenText" or "Open" or "ReadAllLines" ? 0 : null;
+    }
+
+    /// <summary>
+    /// new FileStream(path, …) / new StreamReader(path) read the file at a path (false); new BinaryReader(stream),
+    /// new MemoryStream(bytes), new StreamReader(stream) wrap another location (true); anything else null.
+    /// </summary>
+    private static bool? StreamOverFile(IMethodSymbol constructor)
+    {
+        if (constructor.ContainingType is not { ContainingNamespace: { Name: "IO", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } type
+            || constructor.Parameters.Length == 0)
+        {
+            return null;
+        }
+
+        var first = constructor.Parameters[0].Type;
+        return type.Name switch
+        {
+            "FileStream" or "StreamReader" when first.SpecialType == SpecialType.System_String => false,
+            "BinaryReader" or "StreamReader" or "BufferedStream" when first.Name == "Stream" => true,
+            "MemoryStream" when first is IArrayTypeSymbol => true,
+            _ => null,
+        };
+    }
+
+    /// <summary>An options object created in this method: the value its carrier holds when the load runs.</summary>
+    private string? ResolveOptions(IOperation value, int depth)
+    {
+        ILocalSymbol? local = null;
+        if (value is ILocalReferenceOperation reference)
+        {
+            local = reference.Local;
+            value = SingleAssignedValue(local) is { } assigned ? Unwrap(assigned) : value;
+        }
+
+        if (value is not IObjectCreationOperation creation)
+        {
+            return null;
+        }
+
+        IOperation? carried = null;
+        if (creation.Constructor is { } constructor && _carriers.TryGetValue(constructor.OriginalDefinition, out var carrierConstructor))
+        {
+            var parameter = carrierConstructor.LocationParameters.FirstOrDefault();
+            _carrierForm = parameter?.Form ?? LocationForm.Path;
+            var argument = parameter is null ? null : creation.Arguments.FirstOrDefault(a => a.Parameter?.Name == parameter.Name);
+            carried = argument?.Value;
+        }
+
+        if (creation.Initializer is { } initializer)
+        {
+            foreach (var member in initializer.Initializers)
+            {
+                if (member is ISimpleAssignmentOperation { Target: IMemberReferenceOperation target } assignment && IsCarrier(target.Member))
+                {
+                    carried = assignment.Value; // the initializer runs after the constructor
+                    _carrierForm = LocationForm.Path;
+                }
+            }
+        }
+
+        if (local is not null)
+        {
+            // Writes through the local after creation (options.ModelFile = "…"): one write and nothing else is a value;
+            // anything more depends on the order of execution, which the analyzer does not guess.
+            var writes = _root.Descendants()
+                .OfType<IAssignmentOperation>()
+                .Where(a => a.Target is IMemberReferenceOperation { Instance: ILocalReferenceOperation owner } target
+                    && SymbolEqualityComparer.Default.Equals(owner.Local, local)
+                    && IsCarrier(target.Member))
+                .ToList();
+            if (writes.Count > 0)
+            {
+                if (writes.Count > 1 || carried is not null || writes[0] is not ISimpleAssignmentOperation single)
+                {
+                    return null;
+                }
+
+                carried = single.Value;
+            }
+        }
+
+        return carried is null ? null : ResolveValue(carried, LocationForm.Path, depth + 1);
+    }
+
+    private bool IsCarrier(ISymbol member) => _carriers.ContainsKey(member.OriginalDefinition);
+
+    /// <summary>The one value a local receives in this method (its initializer or a single assignment), or null.</summary>
+    private IOperation? SingleAssignedValue(ILocalSymbol local)
+    {
+        if (local.RefKind != RefKind.None)
+        {
+            return null;
+        }
+
+        IOperation? value = null;
+        int writes = 0;
+        foreach (var operation in _root.Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
+                    if (declarator.Initializer is { } initializer)
+                    {
+                        writes++;
+                        value = initializer.Value;
+                    }
+
+                    break;
+                case ILocalReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Local, local) && IsWrite(reference):
+                    writes++;
+                    value = reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference ? assignment.Value : null;
+                    break;
+            }
+
+            if (writes > 1)
+            {
+                return null;
+            }
+        }
+
+        return writes == 1 ? value : null;
+    }
+
+    private static bool IsWrite(ILocalReferenceOperation reference) => reference.IsDeclaration || reference.Parent switch
+    {
+        IAssignmentOperation assignment => assignment.Target == reference,
+        IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } => true,
+        IIncrementOrDecrementOperation or IDeclarationExpressionOperation or ITupleOperation or IAddressOfOperation => true,
+        _ => reference.Syntax.Parent is RefExpressionSyntax, // ref aliases: ref locals, ref returns
+    };
+
+    /// <summary>The initializer of a static readonly source field that nothing else assigns, or null.</summary>
+    private IOperation? StaticReadonlyInitializer(IFieldSymbol field)
+    {
+        if (!field.IsStatic || !field.IsReadOnly || field.IsConst
+            || field.DeclaringSyntaxReferences.Length != 1
+            || field.ContainingType.StaticConstructors.Any(c => AssignsInBody(c, field.Name)))
+        {
+            return null; // a static constructor assigns it too
+        }
+
+        if (field.DeclaringSyntaxReferences[0].GetSyntax() is not VariableDeclaratorSyntax { Initializer.Value: { } expression })
+        {
+            return null;
+        }
+
+        var model = _root.SemanticModel is { } current && current.SyntaxTree == expression.SyntaxTree
+            ? current
+#pragma warning disable RS1030 // Only on a load site's path, for a field declared in another file; never on the hot path.
+            : _compilation.GetSemanticModel(expression.SyntaxTree);
+#pragma warning restore RS1030
+        return model.GetOperation(expression);
+    }
+
+    /// <summary>Does a (static) constructor assign, or pass by ref/out, a member named <paramref name="name"/>?</summary>
+    private static bool AssignsInBody(IMethodSymbol constructor, string name)
+    {
+        foreach (var reference in constructor.DeclaringSyntaxReferences)
+        {
+            foreach (var node in reference.GetSyntax().DescendantNodes())
+            {
+                var target = node switch
+                {
+                    AssignmentExpressionSyntax assignment => assignment.Left,
+                    ArgumentSyntax { RefKindKeyword.RawKind: not 0 } argument => argument.Expression,
+                    PrefixUnaryExpressionSyntax prefix => prefix.Operand,
+                    PostfixUnaryExpressionSyntax postfix => postfix.Operand,
+                    _ => null,
+                };
+                var simple = target is MemberAccessExpressionSyntax access ? access.Name : target as SimpleNameSyntax;
+                if (simple?.Identifier.ValueText == name)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool Append(IOperation? operation, StringBuilder result, int depth)
+    {
+        if (operation is null || depth > MaxDepth)
         {
             return false;
         }
 
-        while (operation is IConversionOperation conversion)
-        {
-            operation = conversion.Operand;
-        }
-
-        if (operation!.ConstantValue is { HasValue: true, Value: string constant })
+        operation = Unwrap(operation);
+        if (operation.ConstantValue is { HasValue: true, Value: string constant })
         {
             result.Append(constant);
             return true;
@@ -40,6 +363,10 @@ internal static class ModelLocation
 
         switch (operation)
         {
+            case ILocalReferenceOperation local:
+                return Append(SingleAssignedValue(local.Local), result, depth + 1);
+            case IFieldReferenceOperation field when StaticReadonlyInitializer(field.Field) is { } initializer:
+                return Append(initializer, result, depth + 1);
             case IPropertyReferenceOperation property when IsBaseDirectory(property.Property):
                 return true; // the application's directory: paths below it are project-relative
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add } binary when binary.Type?.SpecialType == SpecialType.System_String:
@@ -67,7 +394,7 @@ internal static class ModelLocation
         }
     }
 
-    private static bool AppendJoined(IInvocationOperation invocation, StringBuilder result, int depth)
+    private bool AppendJoined(IInvocationOperation invocation, StringBuilder result, int depth)
     {
         var segments = new List<string>();
         foreach (var argument in invocation.Arguments)

@@ -33,8 +33,20 @@ internal static class Rules
         "'{0}' loads model weights from a location that is not a compile-time constant, so no manifest can be matched to it: link its manifest with [ModelLineage(\"path/to/model.lineage.json\")] on the member, type or assembly",
         "When the path is computed at run time the analyzer cannot tell which manifest describes it; the attribute states the link explicitly.");
 
+    public static readonly DiagnosticDescriptor ImplicitModelLocation = Create(
+        DiagnosticIds.ImplicitModelLocation,
+        "Model weights loaded from a location that is not an argument",
+        "'{0}' loads model weights from a location that is not an argument ({1}): link the manifest that describes them with [ModelLineage(\"path/to/model.lineage.json\")] on the member, type or assembly",
+        "Some loaders read weights embedded in a package's DLL, from a default path, or downloaded at Fit(). No path in the code names them, so only an explicit link says which lineage describes them.");
+
+    public static readonly DiagnosticDescriptor ReflectionModelLoad = Create(
+        DiagnosticIds.ReflectionModelLoad,
+        "Model loaded through reflection",
+        "'{0}' names the model loader '{1}' through reflection, so the analyzer cannot see which weights it reads: call the loader directly, or link its manifest with [ModelLineage(\"path/to/model.lineage.json\")]",
+        "A loader reached through Type.GetType or Activator.CreateInstance hides its arguments from the compiler; the load is reported where the reflection names the loader's type.");
+
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
-        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic);
+        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, ImplicitModelLocation, ReflectionModelLoad);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string description) => new DiagnosticDescriptor(
         id,

@@ -85,7 +85,7 @@ public class ModelLoadAnalyzerTests
                 [ModelLineage("models/a.lineage.json")]
                 InferenceSession Load(string path) => new InferenceSession(path);
                 [ModelLineage("models/a.lineage.json")]
-                InferenceSession Property => new InferenceSession(System.IO.File.ReadAllBytes("x"));
+                InferenceSession Property => new InferenceSession(System.IO.File.ReadAllBytes(System.Environment.GetCommandLineArgs()[1]));
             }
             [ModelLineage("models/b.lineage.json")]
             class B

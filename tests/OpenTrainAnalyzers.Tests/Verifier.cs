@@ -14,11 +14,22 @@ internal sealed class LineageTest : CSharpCodeFixTest<ModelLoadAnalyzer, LinkMan
         ImmutableArray.Create(new PackageIdentity("Microsoft.ML.OnnxRuntime.Managed", "1.31.1")));
 
     public LineageTest(string source, bool withOnnxRuntime = true)
+        : this(source, withOnnxRuntime ? WithOnnxRuntime : ReferenceAssemblies.Net.Net80)
+    {
+    }
+
+    public LineageTest(string source, ReferenceAssemblies referenceAssemblies)
     {
         TestCode = source;
-        ReferenceAssemblies = withOnnxRuntime ? WithOnnxRuntime : ReferenceAssemblies.Net.Net80;
+        ReferenceAssemblies = referenceAssemblies;
         TestState.AdditionalReferences.Add(MetadataReference.CreateFromFile(typeof(ModelLineageAttribute).Assembly.Location));
         TestState.AnalyzerConfigFiles.Add(("/.globalconfig", "is_global = true\nbuild_property.projectdir = /app/\n"));
+    }
+
+    public LineageTest WithReferences(IEnumerable<MetadataReference> references)
+    {
+        TestState.AdditionalReferences.AddRange(references);
+        return this;
     }
 
     public LineageTest WithManifest(string path, params string[] weightFiles)

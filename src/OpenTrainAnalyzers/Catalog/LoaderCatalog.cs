@@ -7,24 +7,96 @@ using Microsoft.CodeAnalysis;
 
 namespace OpenTrainAnalyzers.Catalog;
 
-/// <summary>One API that reads model weights, and the parameter that says where from.</summary>
+/// <summary>What a catalog row is.</summary>
+internal enum LoaderKind
+{
+    /// <summary>Reads model weights from its location argument(s).</summary>
+    Load,
+
+    /// <summary>Reads model weights from a location that is not an argument (default path, package DLL, download): OTA0006.</summary>
+    Implicit,
+
+    /// <summary>Stores a path (constructor argument, property or field) that an options-taking load reads later.</summary>
+    Carrier,
+
+    /// <summary>Type.GetType / Activator.CreateInstance and friends: a load when they name a catalog type (OTA0007).</summary>
+    Reflection,
+}
+
+/// <summary>What a location argument holds.</summary>
+internal enum LocationForm
+{
+    /// <summary>A file path, or bytes/streams/readers of a file.</summary>
+    Path,
+
+    /// <summary>A directory that holds the model files.</summary>
+    Directory,
+
+    /// <summary>The model text itself (e.g. a YAML string); only a read of a known file resolves.</summary>
+    Content,
+
+    /// <summary>An options object whose carrier (constructor argument, property or field) holds the path.</summary>
+    Options,
+}
+
+/// <summary>One parameter of a loader that carries a model location.</summary>
+internal sealed class LocationParameter
+{
+    public LocationParameter(string name, LocationForm form)
+    {
+        Name = name;
+        Form = form;
+    }
+
+    public string Name { get; }
+
+    public LocationForm Form { get; }
+
+    public static LocationParameter Parse(string text)
+    {
+        int colon = text.IndexOf(':');
+        if (colon < 0)
+        {
+            return new LocationParameter(text, LocationForm.Path);
+        }
+
+        var form = text.Substring(colon + 1) switch
+        {
+            "dir" => LocationForm.Directory,
+            "content" => LocationForm.Content,
+            "options" => LocationForm.Options,
+            _ => LocationForm.Path,
+        };
+        return new LocationParameter(text.Substring(0, colon), form);
+    }
+}
+
+/// <summary>One API that reads model weights (or carries their location), and the parameters that say where from.</summary>
 internal sealed class LoaderEntry
 {
-    public LoaderEntry(string documentationId, string locationParameter, string library)
+    public LoaderEntry(string documentationId, ImmutableArray<LocationParameter> locationParameters, string library, LoaderKind kind, string implicitLocation)
     {
         DocumentationId = documentationId;
-        LocationParameter = locationParameter;
+        LocationParameters = locationParameters;
         Library = library;
+        Kind = kind;
+        ImplicitLocation = implicitLocation;
         ContainingTypeName = ContainingType(documentationId);
     }
 
     public string DocumentationId { get; }
 
-    public string LocationParameter { get; }
+    /// <summary>The parameters that carry the location (empty for implicit loads without a delegate).</summary>
+    public ImmutableArray<LocationParameter> LocationParameters { get; }
 
     public string Library { get; }
 
-    /// <summary>Metadata name of the declaring type, used to skip entries whose library is not referenced.</summary>
+    public LoaderKind Kind { get; }
+
+    /// <summary>For implicit loads: where the weights come from, in words (OTA0006's message).</summary>
+    public string ImplicitLocation { get; }
+
+    /// <summary>Declaring type in documentation-ID form (nested types joined with '.'), used to skip unreferenced libraries.</summary>
     public string ContainingTypeName { get; }
 
     private static string ContainingType(string id)
@@ -37,37 +109,126 @@ internal sealed class LoaderEntry
     }
 }
 
+/// <summary>The catalog resolved against one compilation.</summary>
+internal sealed class ResolvedCatalog
+{
+    public ResolvedCatalog(Dictionary<IMethodSymbol, LoaderEntry> loads, Dictionary<ISymbol, LoaderEntry> carriers, ImmutableHashSet<string> loaderTypeNames)
+    {
+        Loads = loads;
+        Carriers = carriers;
+        LoaderTypeNames = loaderTypeNames;
+    }
+
+    /// <summary>Loads, implicit loads and reflection entry points, keyed by original definition.</summary>
+    public Dictionary<IMethodSymbol, LoaderEntry> Loads { get; }
+
+    /// <summary>Carrier constructors, properties and fields, keyed by original definition.</summary>
+    public Dictionary<ISymbol, LoaderEntry> Carriers { get; }
+
+    /// <summary>Documentation-ID names ('.' for nesting) of every type that declares a load: what reflection may name.</summary>
+    public ImmutableHashSet<string> LoaderTypeNames { get; }
+
+    public bool IsEmpty => Loads.Count == 0;
+}
+
 /// <summary>
-/// The loader catalog is data (an embedded table), matched in two stages like BannedApiAnalyzers: the table is read
-/// once per process, and symbols are resolved once per compilation only for types the compilation references.
+/// The loader catalog is data (an embedded table generated from the verified inventory by
+/// build/catalog/extract-loaders.py), matched in two stages like BannedApiAnalyzers: the table is read once per
+/// process, and symbols are resolved once per compilation only for types the compilation references.
 /// </summary>
 internal static class LoaderCatalog
 {
     private static readonly Lazy<ImmutableArray<LoaderEntry>> Entries = new(Load);
 
+    private static readonly Lazy<ImmutableArray<IGrouping<string, LoaderEntry>>> ByType = new(() => All.GroupBy(e => e.ContainingTypeName).ToImmutableArray());
+
+    private static readonly Lazy<ImmutableHashSet<string>> TypeNames = new(() =>
+        All.Where(e => e.Kind is LoaderKind.Load or LoaderKind.Implicit).Select(e => e.ContainingTypeName).ToImmutableHashSet(StringComparer.Ordinal));
+
+    private static readonly LoaderEntry ReflectionEntry = new("M:System.Activator.CreateInstance", ImmutableArray<LocationParameter>.Empty, "System.Reflection", LoaderKind.Reflection, string.Empty);
+
     public static ImmutableArray<LoaderEntry> All => Entries.Value;
 
-    /// <summary>Maps each loader method/constructor present in <paramref name="compilation"/> to its entry.</summary>
-    public static Dictionary<IMethodSymbol, LoaderEntry> Resolve(Compilation compilation)
+    /// <summary>Resolves the catalog against <paramref name="compilation"/>; empty when no catalog type is referenced.</summary>
+    public static ResolvedCatalog Resolve(Compilation compilation)
     {
-        var result = new Dictionary<IMethodSymbol, LoaderEntry>(SymbolEqualityComparer.Default);
-        foreach (var group in All.GroupBy(e => e.ContainingTypeName))
+        var loads = new Dictionary<IMethodSymbol, LoaderEntry>(SymbolEqualityComparer.Default);
+        var carriers = new Dictionary<ISymbol, LoaderEntry>(SymbolEqualityComparer.Default);
+        foreach (var group in ByType.Value)
         {
-            if (compilation.GetTypeByMetadataName(group.Key) is null)
+            if (FindType(compilation, group.Key) is null)
             {
                 continue; // pay for play: the library is not referenced
             }
 
             foreach (var entry in group)
             {
-                if (DocumentationCommentId.GetFirstSymbolForDeclarationId(entry.DocumentationId, compilation) is IMethodSymbol method)
+                var symbol = DocumentationCommentId.GetFirstSymbolForDeclarationId(entry.DocumentationId, compilation);
+                if (symbol is null)
                 {
-                    result[method.OriginalDefinition] = entry;
+                    continue; // another version of the library without this overload
+                }
+
+                if (entry.Kind == LoaderKind.Carrier)
+                {
+                    carriers[symbol.OriginalDefinition] = entry;
+                }
+                else if (symbol is IMethodSymbol method)
+                {
+                    loads[method.OriginalDefinition] = entry;
                 }
             }
         }
 
-        return result;
+        if (loads.Count > 0)
+        {
+            AddReflection(compilation, loads);
+        }
+
+        return new ResolvedCatalog(loads, carriers, TypeNames.Value);
+    }
+
+    /// <summary>A type named in documentation-ID form; nested types need '+' in metadata names.</summary>
+    private static INamedTypeSymbol? FindType(Compilation compilation, string name)
+    {
+        string metadataName = name;
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            if (compilation.GetTypeByMetadataName(metadataName) is { } type)
+            {
+                return type;
+            }
+
+            int dot = metadataName.LastIndexOf('.');
+            if (dot < 0)
+            {
+                return null;
+            }
+
+            metadataName = metadataName.Substring(0, dot) + "+" + metadataName.Substring(dot + 1);
+        }
+
+        return null;
+    }
+
+    /// <summary>Type.GetType(string…), Assembly.GetType(string…), Activator.CreateInstance(Type|string, …).</summary>
+    private static void AddReflection(Compilation compilation, Dictionary<IMethodSymbol, LoaderEntry> loads)
+    {
+        foreach (var (typeName, methodName) in new[] { ("System.Type", "GetType"), ("System.Reflection.Assembly", "GetType"), ("System.Activator", "CreateInstance") })
+        {
+            if (compilation.GetTypeByMetadataName(typeName) is not { } type)
+            {
+                continue;
+            }
+
+            foreach (var method in type.GetMembers(methodName).OfType<IMethodSymbol>())
+            {
+                if (method.Parameters.Length > 0 && !method.IsGenericMethod)
+                {
+                    loads[method.OriginalDefinition] = ReflectionEntry;
+                }
+            }
+        }
     }
 
     private static ImmutableArray<LoaderEntry> Load()
@@ -85,7 +246,16 @@ internal static class LoaderCatalog
             }
 
             var columns = line.Split('\t');
-            builder.Add(new LoaderEntry(columns[0], columns[1], columns.Length > 2 ? columns[2] : string.Empty));
+            var parameters = columns[1] is "-" or ""
+                ? ImmutableArray<LocationParameter>.Empty
+                : columns[1].Split(',').Select(LocationParameter.Parse).ToImmutableArray();
+            var kind = (columns.Length > 3 ? columns[3] : "load") switch
+            {
+                "implicit" => LoaderKind.Implicit,
+                "carrier" => LoaderKind.Carrier,
+                _ => LoaderKind.Load,
+            };
+            builder.Add(new LoaderEntry(columns[0], parameters, columns.Length > 2 ? columns[2] : string.Empty, kind, columns.Length > 4 ? columns[4] : string.Empty));
         }
 
         return builder.ToImmutable();
