@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(OpenTrain.Benchmarks.ManifestBenchmarks).Assembly).Run(args);
