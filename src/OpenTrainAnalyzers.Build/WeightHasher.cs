@@ -29,6 +29,7 @@ internal sealed class WeightHasher
     private readonly string? _cacheFile;
     private readonly Dictionary<string, Entry> _previous;
     private readonly Dictionary<string, Entry> _current = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _prefetched = new(StringComparer.Ordinal);
     private readonly Func<DateTime> _utcNow;
 
     private WeightHasher(string? cacheFile, Dictionary<string, Entry> previous, Func<DateTime> utcNow)
@@ -53,21 +54,85 @@ internal sealed class WeightHasher
         return new WeightHasher(string.IsNullOrWhiteSpace(cacheFile) ? null : cacheFile, entries ?? new Dictionary<string, Entry>(StringComparer.Ordinal), utcNow ?? (() => DateTime.UtcNow));
     }
 
+    /// <summary>
+    /// Hashes, in parallel, the files among <paramref name="files"/> that the cache cannot answer for, so that a
+    /// sharded model uses every core; <see cref="Sha256Of"/> then returns those digests without reading again.
+    /// </summary>
+    public void Prefetch(IReadOnlyList<FileInfo> files)
+    {
+        var pending = new List<FileInfo>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var info in files)
+        {
+            if (seen.Add(info.FullName) && !IsKnown(info, out _))
+            {
+                pending.Add(info);
+            }
+        }
+
+        if (pending.Count < 2)
+        {
+            return; // nothing to parallelise: Sha256Of hashes a single file itself
+        }
+
+        var started = _utcNow();
+        var digests = new string?[pending.Count];
+        System.Threading.Tasks.Parallel.For(
+            0,
+            pending.Count,
+            new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i =>
+            {
+                try
+                {
+                    digests[i] = Hash(pending[i].FullName);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+                {
+                    digests[i] = null; // Sha256Of hashes it again and reports the error in its own, sequential, context
+                }
+            });
+
+        for (int i = 0; i < pending.Count; i++)
+        {
+            if (digests[i] is { } digest)
+            {
+                Remember(pending[i], pending[i].Length, pending[i].LastWriteTimeUtc.Ticks, digest, started);
+                _prefetched.Add(pending[i].FullName);
+            }
+        }
+    }
+
     /// <summary>The lowercase hex SHA-256 of the file; <paramref name="info"/> must describe an existing file.</summary>
     public string Sha256Of(FileInfo info)
     {
         string key = info.FullName;
         long size = info.Length;
         long ticks = info.LastWriteTimeUtc.Ticks;
-        if ((_current.TryGetValue(key, out var known) || _previous.TryGetValue(key, out known)) && known.Size == size && known.Ticks == ticks)
+        if (IsKnown(info, out var known))
         {
-            ReusedFiles++;
+            if (!_prefetched.Remove(key))
+            {
+                ReusedFiles++;
+            }
+
             _current[key] = known;
             return known.Sha256;
         }
 
         var started = _utcNow();
         string sha256 = Hash(key);
+        Remember(info, size, ticks, sha256, started);
+        return sha256;
+    }
+
+    private bool IsKnown(FileInfo info, out Entry known) =>
+        (_current.TryGetValue(info.FullName, out known!) || _previous.TryGetValue(info.FullName, out known!))
+        && known.Size == info.Length && known.Ticks == info.LastWriteTimeUtc.Ticks;
+
+    private void Remember(FileInfo info, long size, long ticks, string sha256, DateTime started)
+    {
+        string key = info.FullName;
         HashedFiles++;
         HashedBytes += size;
 
@@ -77,8 +142,6 @@ internal sealed class WeightHasher
         {
             _current[key] = new Entry(sha256, size, ticks, persist: new DateTime(ticks, DateTimeKind.Utc) < started - RacyWindow);
         }
-
-        return sha256;
     }
 
     /// <summary>Writes the entries used in this build (stale ones drop out), only when they changed. Never throws.</summary>

@@ -32,6 +32,7 @@ internal static class WeightVerifier
 
     public static List<LineageFinding> Verify(LineageManifest manifest, string manifestDirectory, WeightHasher hasher)
     {
+        hasher.Prefetch(FilesToHash(manifest, manifestDirectory));
         var findings = new List<LineageFinding>();
         foreach (var file in manifest.WeightFiles)
         {
@@ -86,6 +87,29 @@ internal static class WeightVerifier
 
         return findings;
         }
+
+    /// <summary>The declared files that exist with their declared size and have a well-formed digest to compare.</summary>
+    private static List<FileInfo> FilesToHash(LineageManifest manifest, string manifestDirectory)
+    {
+        var files = new List<FileInfo>();
+        foreach (var file in manifest.WeightFiles)
+        {
+            try
+            {
+                if (FullPathOf(file, manifestDirectory) is { } fullPath && file.Sha256 is { } expected && Digests.IsSha256(expected)
+                    && new FileInfo(fullPath) is { Exists: true } info && (file.Size is null || file.Size == info.Length))
+                {
+                    files.Add(info);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+            {
+                // Verify reports it, file by file.
+            }
+        }
+
+        return files;
+    }
 
     /// <summary>OTL0204: a file next to a declared '.onnx' named like its external data, which the manifest does not list.</summary>
     public static List<LineageFinding> UndeclaredExternalData(LineageManifest manifest, string manifestDirectory)
