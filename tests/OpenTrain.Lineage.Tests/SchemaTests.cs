@@ -46,7 +46,7 @@ public class SchemaTests
     public static TheoryData<string> Fixtures()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures"), "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures"), "*.lineage.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetRelativePath(AppContext.BaseDirectory, file));
         }
