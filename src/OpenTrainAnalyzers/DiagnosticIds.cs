@@ -7,6 +7,7 @@ public static class DiagnosticIds
     public const string ManifestNotInAdditionalFiles = "OTA0002";
     public const string LoadNotListedInManifest = "OTA0003";
     public const string LocationNotStatic = "OTA0004";
+    public const string LinkedLineageBelowLevel = "OTA0005";
 
     // OTA0005 is reserved (lineage below the required level, summary at the load site).
     public const string ImplicitModelLocation = "OTA0006";

@@ -13,6 +13,7 @@ internal sealed class IndexedManifest
 {
     public IndexedManifest(AdditionalText file, LineageManifest manifest, string fullPath)
     {
+        _ownLevel = new Lazy<LineageLevel>(() => CompletenessPolicy.Evaluate(manifest).AchievedLevel);
         File = file;
         Manifest = manifest;
         FullPath = fullPath;
@@ -23,7 +24,12 @@ internal sealed class IndexedManifest
             .ToImmutableArray();
     }
 
+    private readonly Lazy<LineageLevel> _ownLevel;
+
     public AdditionalText File { get; }
+
+    /// <summary>The level the manifest reaches by itself (evaluated once, on first use).</summary>
+    public LineageLevel OwnLevel => _ownLevel.Value;
 
     public LineageManifest Manifest { get; }
 
@@ -107,7 +113,9 @@ internal sealed class ManifestIndex
             }
 
             var text = file.GetText(cancellationToken);
-            var manifest = LineageManifest.Read(text?.ToString() ?? string.Empty);
+            var manifest = text is not null && text.Length > LineageManifest.MaxBytes
+                ? LineageManifest.Read(string.Empty) // refused without copying a huge file into a string; the build reports OTL0105
+                : LineageManifest.Read(text?.ToString() ?? string.Empty);
             builder.Add(new IndexedManifest(file, manifest, PathText.Normalize(file.Path)));
         }
 

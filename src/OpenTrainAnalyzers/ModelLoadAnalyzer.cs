@@ -40,11 +40,14 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             return; // pay for play: no model library referenced, nothing registered
         }
 
-        context.Options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue("build_property.projectdir", out string? projectDirectory);
+        var globalOptions = context.Options.AnalyzerConfigOptionsProvider.GlobalOptions;
+        globalOptions.TryGetValue("build_property.projectdir", out string? projectDirectory);
+        globalOptions.TryGetValue("build_property.OpenTrainRequiredLevel", out string? levelText);
         var state = new CompilationState(
             catalog,
             context.Compilation.GetTypeByMetadataName(AttributeMetadataName),
-            new ManifestIndex(context.Options, string.IsNullOrWhiteSpace(projectDirectory) ? null : projectDirectory, context.CancellationToken));
+            new ManifestIndex(context.Options, string.IsNullOrWhiteSpace(projectDirectory) ? null : projectDirectory, context.CancellationToken),
+            OpenTrain.Lineage.LineageLevels.TryParse(levelText, out var level) ? level : null);
 
         context.RegisterOperationAction(state.AnalyzeObjectCreation, OperationKind.ObjectCreation);
         context.RegisterOperationAction(state.AnalyzeInvocation, OperationKind.Invocation);
@@ -60,12 +63,15 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
         private readonly Dictionary<IMethodSymbol, LoaderEntry> _loaders;
         private readonly ManifestIndex _manifests;
 
-        public CompilationState(ResolvedCatalog catalog, INamedTypeSymbol? attributeType, ManifestIndex manifests)
+        private readonly OpenTrain.Lineage.LineageLevel? _requiredLevel;
+
+        public CompilationState(ResolvedCatalog catalog, INamedTypeSymbol? attributeType, ManifestIndex manifests, OpenTrain.Lineage.LineageLevel? requiredLevel)
         {
             _catalog = catalog;
             _loaders = catalog.Loads;
             AttributeType = attributeType;
             _manifests = manifests;
+            _requiredLevel = requiredLevel;
         }
 
         public INamedTypeSymbol? AttributeType { get; }
@@ -213,15 +219,21 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
 
                 // An attribute states a link; a manifest that lists the exact file is a link too (an assembly-wide
                 // attribute must not turn loads that another manifest documents into OTA0003).
+                IndexedManifest? linking = resolved.Count == 0 ? linked[0] : null;
                 foreach (var (path, form, argument) in resolved)
                 {
-                    if (!linked.Any(m => Declares(m!, path, form)) && !_manifests.Manifests.Any(m => Declares(m, path, form)))
+                    var declaring = linked.FirstOrDefault(m => Declares(m!, path, form)) ?? _manifests.Manifests.FirstOrDefault(m => Declares(m, path, form));
+                    if (declaring is null)
                     {
                         var at = argument.ArgumentKind == ArgumentKind.DefaultValue ? context.Operation.Syntax : argument.Syntax;
                         context.ReportDiagnostic(Diagnostic.Create(Rules.LoadNotListedInManifest, at.GetLocation(), path, string.Join("', '", linkedPaths)));
+                        return;
                     }
+
+                    linking ??= declaring;
                 }
 
+                ReportIfBelowRequiredLevel(context, loaderName, linking);
                 return;
             }
 
@@ -231,14 +243,40 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            IndexedManifest? listing = null;
             foreach (var (path, form, _) in resolved)
             {
-                if (!_manifests.Manifests.Any(m => Declares(m, path, form)))
+                var declaring = _manifests.Manifests.FirstOrDefault(m => Declares(m, path, form));
+                if (declaring is null)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(Rules.UnlinkedModelLoad, context.Operation.Syntax.GetLocation(), loaderName, path));
                     return; // one finding per load site
                 }
+
+                listing ??= declaring;
             }
+
+            ReportIfBelowRequiredLevel(context, loaderName, listing);
+        }
+
+        /// <summary>
+        /// OTA0005: a summary at the load site when the linked manifest, by itself, is below the level the project
+        /// requires. The per-element errors (and the parents' levels) are the build task's: never the same finding twice.
+        /// </summary>
+        private void ReportIfBelowRequiredLevel(OperationAnalysisContext context, string loaderName, IndexedManifest? manifest)
+        {
+            if (manifest is null || _requiredLevel is not { } required || !manifest.Manifest.IsReadable || manifest.OwnLevel >= required)
+            {
+                return;
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(
+                Rules.LinkedLineageBelowLevel,
+                context.Operation.Syntax.GetLocation(),
+                loaderName,
+                PathText.FileName(manifest.FullPath),
+                OpenTrain.Lineage.LineageLevels.ToName(manifest.OwnLevel),
+                OpenTrain.Lineage.LineageLevels.ToName(required)));
         }
 
         private bool Declares(IndexedManifest manifest, string path, LocationForm form) => form == LocationForm.Directory

@@ -27,6 +27,12 @@ internal static class Rules
         "'{0}' is not listed in weights.files of the linked manifest '{1}': add it with its sha256 and size, or link the manifest that describes it",
         "A manifest vouches for the files it lists; a linked load of another file is not covered by it.");
 
+    public static readonly DiagnosticDescriptor LinkedLineageBelowLevel = Create(
+        DiagnosticIds.LinkedLineageBelowLevel,
+        "Linked lineage is below the required level",
+        "'{0}' loads a model whose manifest '{1}' reaches '{2}', below the '{3}' this project requires: the build lists each missing element",
+        "A summary where the model is used; the per-element errors are reported by the build in the manifest itself.");
+
     public static readonly DiagnosticDescriptor LocationNotStatic = Create(
         DiagnosticIds.LocationNotStatic,
         "Model location cannot be resolved at compile time",
@@ -46,7 +52,7 @@ internal static class Rules
         "A loader reached through Type.GetType or Activator.CreateInstance hides its arguments from the compiler; the load is reported where the reflection names the loader's type.");
 
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
-        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, ImplicitModelLocation, ReflectionModelLoad);
+        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, LinkedLineageBelowLevel, ImplicitModelLocation, ReflectionModelLoad);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string description) => new DiagnosticDescriptor(
         id,

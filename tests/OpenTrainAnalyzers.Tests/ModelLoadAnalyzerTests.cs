@@ -224,4 +224,33 @@ public class ModelLoadAnalyzerTests
 
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task A_linked_manifest_below_the_required_level_is_summarised_at_the_load()
+    {
+        // The test manifest lists its weights but describes no training: it reaches no level by itself.
+        var test = new LineageTest("""
+            using Microsoft.ML.OnnxRuntime;
+            class C
+            {
+                InferenceSession Load() => {|#0:new InferenceSession("models/sentiment.onnx")|};
+            }
+            """).WithManifest("/app/models/sentiment.lineage.json", "sentiment.onnx");
+        test.TestState.AnalyzerConfigFiles.Add(("/.globalconfig-level", "is_global = true\nbuild_property.OpenTrainRequiredLevel = open-weights\n"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0005").WithLocation(0).WithArguments("new InferenceSession", "sentiment.lineage.json", "none", "open-weights"));
+
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task No_level_summary_without_a_required_level()
+    {
+        await new LineageTest("""
+            using Microsoft.ML.OnnxRuntime;
+            class C
+            {
+                InferenceSession Load() => new InferenceSession("models/sentiment.onnx");
+            }
+            """).WithManifest("/app/models/sentiment.lineage.json", "sentiment.onnx").RunAsync();
+    }
 }
