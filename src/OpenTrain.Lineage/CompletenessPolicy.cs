@@ -20,14 +20,23 @@ public sealed class LineageEvaluation
     public LineageLevel AchievedLevel { get; }
 
     /// <summary>The findings a project requiring <paramref name="required"/> must see.</summary>
-    public IEnumerable<LineageFinding> FindingsFor(LineageLevel required)
+    /// <summary>True when the manifest meets the given profile (e.g. osaid-1.0): no error belongs to it.</summary>
+    public bool Satisfies(string profile) =>
+        AchievedLevel >= LineageLevel.Declared && !Findings.Any(f => f.Profile == profile && f.Severity == FindingSeverity.Error);
+
+    public IEnumerable<LineageFinding> FindingsFor(LineageLevel required, IEnumerable<string>? profiles = null)
     {
-        var reported = Findings.Where(f => f.RequiredBy <= required).ToList();
+        var enabled = new HashSet<string>(profiles ?? Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+        var reported = Findings.Where(f => f.Profile is null ? f.RequiredBy <= required : enabled.Contains(f.Profile)).ToList();
 
         // The same problem can be a warning at 'declared' and an error higher up (an unpinned location): report it once.
         var errors = reported.Where(f => f.Severity == FindingSeverity.Error).ToList();
-        return reported.Where(f => f.Severity == FindingSeverity.Error
-            || !errors.Any(e => e.Id == f.Id && e.JsonPath.StartsWith(f.JsonPath, StringComparison.Ordinal)));
+        var levelFindings = reported.Where(f => f.Profile is null).ToList();
+        return reported.Where(f =>
+            (f.Severity == FindingSeverity.Error || !errors.Any(e => e.Id == f.Id && e.JsonPath.StartsWith(f.JsonPath, StringComparison.Ordinal)))
+
+            // A profile that asks for what the level already asked for: one finding, the level's.
+            && (f.Profile is null || !levelFindings.Any(l => l.Id == f.Id && l.JsonPath == f.JsonPath)));
     }
 }
 
@@ -39,6 +48,9 @@ public sealed class LineageEvaluation
 /// </summary>
 public static class CompletenessPolicy
 {
+    /// <summary>The OSI Open Source AI Definition 1.0 profile (checked in addition to the required level).</summary>
+    public const string OsaidProfile = "osaid-1.0";
+
     public static LineageEvaluation Evaluate(LineageManifest manifest)
     {
         var findings = new List<LineageFinding>(manifest.Findings);
@@ -60,7 +72,7 @@ public static class CompletenessPolicy
         var achieved = LineageLevel.OpenScience;
         foreach (var finding in findings)
         {
-            if (finding.Severity == FindingSeverity.Error && finding.RequiredBy <= achieved)
+            if (finding.Severity == FindingSeverity.Error && finding.Profile is null && finding.RequiredBy <= achieved)
             {
                 achieved = (LineageLevel)((int)finding.RequiredBy - 1);
             }
@@ -80,6 +92,9 @@ public static class CompletenessPolicy
         private readonly List<LineageFinding> _findings;
         private bool _noTrainingHappened;
 
+        // Set while checking a profile: findings then belong to the profile, not to a level.
+        private string? _profile;
+
         public Evaluator(JsonValue root, List<LineageFinding> findings)
         {
             _root = root;
@@ -95,6 +110,92 @@ public static class CompletenessPolicy
             CheckTraining();
             CheckInference();
             CheckDocumentation();
+            CheckOsaid();
+        }
+
+        /// <summary>
+        /// The OSI Open Source AI Definition 1.0, checked alongside the levels: the code (processing, architecture,
+        /// training, evaluation, inference) and the parameters under open terms, the data described even when it is
+        /// closed, and open or restricted data obtainable. Findings belong to the profile, not to a level.
+        /// </summary>
+        private void CheckOsaid()
+        {
+            _profile = OsaidProfile;
+            try
+            {
+                if (_root["model"]?["license"] is { Text: { } license } licenseValue)
+                {
+                    JudgeLicense(licenseValue, license, ContentKind.Data, Declared, "the model's parameters");
+                }
+
+                var training = _root["training"];
+                foreach (var (component, what) in new[]
+                {
+                    (training?["processing"], "the data processing code"),
+                    (training?["configuration"]?["architecture"], "the model architecture code"),
+                    (training?["code"], "the training code"),
+                    (training?["evaluation"]?["code"], "the evaluation code"),
+                    (_root["inference"], "the inference code"),
+                })
+                {
+                    if (component is not null && !(component["availability"]?.Text == "not-applicable" && _noTrainingHappened))
+                    {
+                        RequireOpen(component, what, Declared, ContentKind.Code, pinned: true);
+                    }
+                }
+
+                if (_root["inference"] is null)
+                {
+                    Missing(_root, "inference", Declared, "the inference code (OSAID asks for the code to use the model)");
+                }
+
+                var hyperparameters = training?["configuration"]?["hyperparameters"];
+                if (hyperparameters is not null && hyperparameters["availability"]?.Text != "not-applicable")
+                {
+                    RequireOpen(hyperparameters, "the hyperparameters", Declared, ContentKind.Data, pinned: true);
+                    if (IsOpen(hyperparameters) && hyperparameters["values"] is null && hyperparameters["configFile"] is null)
+                    {
+                        Missing(hyperparameters, "values", Declared, "the hyperparameter values (or a pinned configFile)");
+                    }
+                }
+
+                // Data information: open or restricted datasets say where they can be obtained; closed ones are
+                // described (checked at declared already). The data documentation itself is under open terms.
+                foreach (var dataset in training?["data"]?["datasets"]?.Items.Where(d => d.Kind == JsonValueKind.Object) ?? Enumerable.Empty<JsonValue>())
+                {
+                    if (dataset["availability"]?.Text is "open" or "restricted" && dataset["locations"] is not { Items.Count: > 0 })
+                    {
+                        Report(LineageRules.LocationMissing, dataset, Declared, $"OSAID asks where training dataset '{dataset["id"]?.Text}' can be obtained: add its locations.");
+                    }
+                }
+
+                var documentation = _root["documentation"];
+                var dataDocument = documentation?["dataCard"] ?? documentation?["technicalReport"];
+                if (dataDocument is null)
+                {
+                    Missing(documentation ?? _root, "dataCard", Declared, "a data card or technical report under open terms (OSAID data information)");
+                }
+                else
+                {
+                    RequireOpen(dataDocument, "the data documentation", Declared, ContentKind.Document, pinned: false);
+                }
+
+                foreach (var library in training?["code"]?["supportingLibraries"]?.Items.Where(l => l.Kind == JsonValueKind.Object) ?? Enumerable.Empty<JsonValue>())
+                {
+                    if (library["license"] is { Text: { } libraryLicense } at)
+                    {
+                        JudgeLicense(at, libraryLicense, ContentKind.Code, Declared, $"supporting library '{library["name"]?.Text}'");
+                    }
+                    else
+                    {
+                        Missing(library, "license", Declared, "the library's licence (OSAID asks for supporting libraries under OSI-approved terms)");
+                    }
+                }
+            }
+            finally
+            {
+                _profile = null;
+            }
         }
 
         // Row 1.
@@ -449,6 +550,7 @@ public static class CompletenessPolicy
                 }
             }
 
+            RequireOpenBenchmark(evaluation, metrics);
             RequireOpen(evaluation, "the evaluation results", OpenWeights, ContentKind.Document, pinned: true);
             var evaluationCode = evaluation["code"];
             if (evaluationCode is null)
@@ -458,6 +560,42 @@ public static class CompletenessPolicy
             else if (Disclose(evaluationCode, "the evaluation code", Declared, notApplicableAllowed: false))
             {
                 RequireOpen(evaluationCode, "the evaluation code", OpenTooling, ContentKind.Code, pinned: true);
+            }
+        }
+
+        /// <summary>
+        /// Row 14 at open-tooling: at least one published metric is measured on an open dataset, so the results can
+        /// be reproduced openly; every other, non-open benchmark is a warning (a single non-commercial benchmark
+        /// must not block an otherwise open model).
+        /// </summary>
+        private void RequireOpenBenchmark(JsonValue evaluation, JsonValue? metrics)
+        {
+            var byId = new Dictionary<string, JsonValue>(StringComparer.Ordinal);
+            foreach (var dataset in (_root["training"]?["data"]?["datasets"]?.Items ?? Array.Empty<JsonValue>())
+                .Concat(evaluation["datasets"]?.Items ?? Array.Empty<JsonValue>())
+                .Where(d => d.Kind == JsonValueKind.Object && d["id"]?.Text is not null))
+            {
+                byId[dataset["id"]!.Text!] = dataset;
+            }
+
+            bool OpenData(JsonValue dataset) => IsOpen(dataset) && dataset["license"]?.Text is { } license && Licenses.Judge(license, ContentKind.Data).Status == LicenseStatus.Open;
+
+            var measured = (metrics?.Items ?? Array.Empty<JsonValue>())
+                .Select(m => m["dataset"]?.Text)
+                .Where(id => id is not null && byId.ContainsKey(id))
+                .Select(id => byId[id!])
+                .Distinct()
+                .ToList();
+            if (metrics is not null && measured.Count > 0 && !measured.Any(OpenData))
+            {
+                Report(LineageRules.NotOpenEnough, metrics, OpenTooling,
+                    "At open-tooling, at least one published metric must be measured on an open, openly licensed dataset, so that the results can be reproduced openly.");
+            }
+
+            foreach (var dataset in evaluation["datasets"]?.Items.Where(d => d.Kind == JsonValueKind.Object && d["ref"] is null && !OpenData(d)) ?? Enumerable.Empty<JsonValue>())
+            {
+                Report(LineageRules.NonOpenBenchmark, dataset["license"] ?? dataset, OpenTooling,
+                    $"Evaluation dataset '{dataset["id"]?.Text}' is not open under an open data licence: its results cannot be reproduced openly.", FindingSeverity.Warning);
             }
         }
 
@@ -493,6 +631,12 @@ public static class CompletenessPolicy
             }
 
             bool modelCardCoversData = modelCard?["coversData"]?.Boolean == true;
+            if (dataCard is null && modelCardCoversData)
+            {
+                Report(LineageRules.ModelCardCoversData, modelCard!["coversData"]!, OpenWeights,
+                    "The model card stands in for the data card (coversData): MOF accepts it, but a data card says more about collection, cleaning and labelling.", FindingSeverity.Warning);
+            }
+
             if (dataCard is null && !modelCardCoversData)
             {
                 Report(LineageRules.DocumentationAbsent, documentation ?? _root, Declared,
@@ -662,7 +806,7 @@ public static class CompletenessPolicy
                 if (availability?.Text is { } actual && !(actual == "not-applicable" && level > Declared && _noTrainingHappened))
                 {
                     Report(LineageRules.NotOpenEnough, availability, level,
-                        $"At {level.ToName()}, {what} must be open (published with an open licence); it is '{actual}'.");
+                        $"{Requirement(level)}, {what} must be open (published with an open licence); it is '{actual}'.");
                 }
 
                 return;
@@ -678,7 +822,7 @@ public static class CompletenessPolicy
                 foreach (var location in component["locations"]?.Items.Where(l => l.Kind == JsonValueKind.Object && !IsPinned(l)) ?? Enumerable.Empty<JsonValue>())
                 {
                     Report(LineageRules.LocationNotPinned, location["url"] ?? location, level,
-                        $"At {level.ToName()}, {what} must be pinned: add a 'revision' (full commit hash, DOI, versioned id) or a 'digest' to '{location["url"]?.Text}'.");
+                        $"{Requirement(level)}, {what} must be pinned: add a 'revision' (full commit hash, DOI, versioned id) or a 'digest' to '{location["url"]?.Text}'.");
                 }
             }
         }
@@ -692,11 +836,16 @@ public static class CompletenessPolicy
                     Report(LineageRules.LicenseInvalid, at, Declared, $"'{expression}' is not a valid SPDX licence expression: {verdict.Detail}.");
                     break;
                 case LicenseStatus.NoAssertion:
-                    Report(LineageRules.LicenseNoAssertion, at, level, $"At {level.ToName()}, {what} needs an open licence; '{verdict.Detail}' asserts none.");
+                    Report(LineageRules.LicenseNoAssertion, at, level, $"{Requirement(level)}, {what} needs an open licence; '{verdict.Detail}' asserts none.");
+                    break;
+                case LicenseStatus.Open when _profile is null && kind != ContentKind.Code && Licenses.IsCodeOnly(expression, kind):
+                    Report(LineageRules.LicenseNotTypeAppropriate, at, level,
+                        $"{what} is under '{expression}', a software licence; it counts as open, but a licence written for {kind.ToString().ToLowerInvariant()} (e.g. CC-BY-4.0, CDLA-Permissive-2.0) says what may be done with it.",
+                        FindingSeverity.Warning);
                     break;
                 case LicenseStatus.NotOpen:
                     Report(LineageRules.LicenseNotOpen, at, level,
-                        $"At {level.ToName()}, {what} needs a licence that is open for {kind.ToString().ToLowerInvariant()}; '{verdict.Detail}' is not one OpenTrainAnalyzers knows to be open.");
+                        $"{Requirement(level)}, {what} needs a licence that is open for {kind.ToString().ToLowerInvariant()}; '{verdict.Detail}' is not one OpenTrainAnalyzers knows to be open.");
                     break;
             }
         }
@@ -786,9 +935,12 @@ public static class CompletenessPolicy
             new SourcePosition(value.Range.Start.Line, value.Range.Start.Column + 1));
 
         private void Report(LineageRule rule, JsonValue at, LineageLevel level, string message, FindingSeverity? severity = null, string? jsonPath = null) =>
-            _findings.Add(new LineageFinding(rule, message, jsonPath ?? at.Path, jsonPath is null ? at.Range : StartOf(at), level, severity));
+            _findings.Add(new LineageFinding(rule, message, jsonPath ?? at.Path, jsonPath is null ? at.Range : StartOf(at), level, severity) { Profile = _profile });
 
         private static string JsonParserPath(string name) => JsonParser.PathSegment(name);
+
+        /// <summary>"At open-tooling" for a level; "For OSAID 1.0" while checking the profile.</summary>
+        private string Requirement(LineageLevel level) => _profile is null ? "At " + level.ToName() : "For the " + _profile + " profile";
 
         private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
     }

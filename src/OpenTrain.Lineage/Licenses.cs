@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace OpenTrain.Lineage;
 
@@ -53,6 +54,13 @@ internal static class Licenses
         }
 
         return new LicenseVerdict(LicenseStatus.Open, expression);
+    }
+
+    /// <summary>True when an expression open for <paramref name="kind"/> is so only through software licences.</summary>
+    public static bool IsCodeOnly(string expression, ContentKind kind)
+    {
+        var ids = Tokenize(expression).Where(t => t is not ("(" or ")" or "AND" or "OR" or "WITH")).ToList();
+        return ids.Count > 0 && ids.All(id => !OpenData.Contains(id) && !(kind == ContentKind.Document && OpenDocument.Contains(id)));
     }
 
     private static bool IsOpenCode(string id) => SpdxLicenseList.IsOsiApproved(id) || OpenCodeExtras.Contains(id);

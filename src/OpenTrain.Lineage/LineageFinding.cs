@@ -29,6 +29,9 @@ public sealed class LineageFinding
     /// <summary>Where to point in the manifest; null when the finding is about the file as a whole.</summary>
     public SourceRange? Range { get; }
 
+    /// <summary>The profile (e.g. osaid-1.0) this finding belongs to, or null for a level's finding.</summary>
+    public string? Profile { get; internal set; }
+
     /// <summary>The lowest level that needs this element; findings above the required level are not reported.</summary>
     public LineageLevel RequiredBy { get; }
 

@@ -39,6 +39,7 @@ public static class LineageRules
     // Configuration of the build gate.
     public static readonly LineageRule UnknownLevel = new("OTL0010", FindingSeverity.Error, "Unknown required lineage level");
     public static readonly LineageRule ValidationFailed = new("OTL0011", FindingSeverity.Error, "Lineage validation stopped unexpectedly");
+    public static readonly LineageRule UnknownProfile = new("OTL0012", FindingSeverity.Error, "Unknown lineage profile");
 
     // The manifest file itself.
     public static readonly LineageRule InvalidJson = new("OTL0100", FindingSeverity.Error, "Manifest is not valid JSON");
@@ -70,12 +71,15 @@ public static class LineageRules
     public static readonly LineageRule UnknownDatasetReference = new("OTL0309", FindingSeverity.Error, "Unknown dataset reference");
     public static readonly LineageRule LabelingIncomplete = new("OTL0310", FindingSeverity.Error, "Labelling without criteria or guidelines");
     public static readonly LineageRule ReportInsteadOfPaper = new("OTL0311", FindingSeverity.Warning, "Technical report used in place of a research paper");
+    public static readonly LineageRule NonOpenBenchmark = new("OTL0312", FindingSeverity.Warning, "Evaluation on a benchmark that is not open");
+    public static readonly LineageRule ModelCardCoversData = new("OTL0313", FindingSeverity.Warning, "Model card stands in for the data card");
     public static readonly LineageRule DocumentationAbsent = new("OTL0314", FindingSeverity.Warning, "Model card or data card absent");
 
     // Licences.
     public static readonly LineageRule LicenseMissing = new("OTL0400", FindingSeverity.Error, "Licence missing on an open component");
     public static readonly LineageRule LicenseInvalid = new("OTL0401", FindingSeverity.Error, "Invalid SPDX licence expression");
     public static readonly LineageRule LicenseNotOpen = new("OTL0402", FindingSeverity.Error, "Licence not open for the component's content");
+    public static readonly LineageRule LicenseNotTypeAppropriate = new("OTL0403", FindingSeverity.Warning, "Open licence not written for the component's content");
     public static readonly LineageRule LicenseNoAssertion = new("OTL0404", FindingSeverity.Error, "NOASSERTION, NONE or LicenseRef where an open licence is required");
 
     // Lineage chain.
@@ -97,12 +101,12 @@ public static class LineageRules
 
     public static IReadOnlyList<LineageRule> All { get; } = new[]
     {
-        UnknownLevel, ValidationFailed,
+        UnknownLevel, ValidationFailed, UnknownProfile,
         InvalidJson, WrongType, UnsupportedVersion, DuplicateKey, UnknownField, LimitExceeded, Unreadable,
         WeightMissing, WeightDigestMismatch, WeightSizeMismatch, PathEscapes, RootDigestMismatch, MalformedDigest,
         Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,
-        StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, DocumentationAbsent,
-        LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNoAssertion,
+        StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, NonOpenBenchmark, ModelCardCoversData, DocumentationAbsent,
+        LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNotTypeAppropriate, LicenseNoAssertion,
         ParentsRequired, ParentUnverified, ParentDigestMismatch, ParentBelowLevel, LineageCycle, LineageTooDeep, ParentWeightsMismatch, ThirdPartyParent,
         UndeclaredExternalData, UndeclaredShippedWeights, SuppressionInvalid, SuppressionExpired, SuppressionStale,
     };

@@ -159,7 +159,7 @@ internal static class ManifestSchema
         F("dataset", Shape.String, "Id of the dataset the metric was measured on."),
         F("split", Shape.String, "Split of the dataset (test, validation, ...)."),
         F("metric", Shape.String, "Name of the metric (accuracy, f1, ...)."),
-        F("value", Shape.Any, "The measured value."),
+        F("value", Shape.Number, "The measured value, as a number."),
         F("task", Shape.String, "Task evaluated."),
         F("slice", Shape.String, "Subset of the data the value applies to."),
         F("confidenceInterval", Shape.Object(

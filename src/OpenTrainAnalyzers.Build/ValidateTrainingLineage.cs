@@ -33,6 +33,9 @@ public sealed class ValidateTrainingLineage : Task
     /// <summary>declared (default), open-weights, open-tooling or open-science.</summary>
     public string? RequiredLevel { get; set; }
 
+    /// <summary>Profiles checked in addition to the level, ';'-separated; today: osaid-1.0.</summary>
+    public string? Profiles { get; set; }
+
     /// <summary>Compare each weight file's size and SHA-256 with the manifest (default true).</summary>
     public bool VerifyDigests { get; set; } = true;
 
@@ -108,6 +111,17 @@ public sealed class ValidateTrainingLineage : Task
         }
 
         _report.RequiredLevel = required.ToName();
+        var profiles = (Profiles ?? string.Empty).Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
+        foreach (var unknown in profiles.Where(p => !string.Equals(p, CompletenessPolicy.OsaidProfile, StringComparison.OrdinalIgnoreCase)))
+        {
+            Emit(projectFile, null, new LineageFinding(LineageRules.UnknownProfile, $"OpenTrainProfiles names '{unknown}'; the known profile is {CompletenessPolicy.OsaidProfile}.", string.Empty, null, LineageLevel.Declared));
+        }
+
+        if (profiles.Count > 0 && !profiles.All(p => string.Equals(p, CompletenessPolicy.OsaidProfile, StringComparison.OrdinalIgnoreCase)))
+        {
+            return;
+        }
+
         var hasher = WeightHasher.Load(HashCacheFile);
         _report.Hashing = VerifyDigests ? hasher : null;
         var declaredWeights = new HashSet<string>(WeightVerifier.PathComparer);
@@ -122,7 +136,7 @@ public sealed class ValidateTrainingLineage : Task
             if (manifest is not null)
             {
                 var evaluation = CompletenessPolicy.Evaluate(manifest);
-                findings.AddRange(evaluation.FindingsFor(required));
+                findings.AddRange(evaluation.FindingsFor(required, profiles));
                 var chain = LineageChain.Resolve(path, manifest, evaluation.AchievedLevel, ReadParentManifest);
                 findings.AddRange(chain.Findings.Where(f => f.RequiredBy <= required));
                 achieved = chain.EffectiveLevel;
@@ -153,7 +167,10 @@ public sealed class ValidateTrainingLineage : Task
 
             lowest = LineageLevels.Min(lowest, achieved);
             _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved));
-            summaries.Add($"{manifest?.ModelName ?? Path.GetFileName(path)}: {achieved.ToName()}");
+            string profileResults = manifest is null || profiles.Count == 0
+                ? string.Empty
+                : ", " + CompletenessPolicy.OsaidProfile + (CompletenessPolicy.Evaluate(manifest).Satisfies(CompletenessPolicy.OsaidProfile) ? " met" : " not met");
+            summaries.Add($"{manifest?.ModelName ?? Path.GetFileName(path)}: {achieved.ToName()}{profileResults}");
         }
 
         foreach (var shipped in ShippedWeights.Find(ShippedFiles, ProjectDirectory(), declaredWeights))
@@ -331,6 +348,7 @@ public sealed class ValidateTrainingLineage : Task
         var start = finding.Range?.Start ?? new SourcePosition(0, 0);
         var end = finding.Range?.End ?? new SourcePosition(0, 0);
         string suffix = finding.JsonPath.Length == 0 ? string.Empty
+            : finding.Profile is { } profile ? $" [{finding.JsonPath}; required by {profile}]"
             : finding.RequiredBy > LineageLevel.Declared ? $" [{finding.JsonPath}; required by {finding.RequiredBy.ToName()}]" : $" [{finding.JsonPath}]";
         string message = finding.Message + suffix;
         var reported = new ReportedFinding(file, manifest, element ?? finding.JsonPath, finding, message);

@@ -21,7 +21,7 @@ public class CompletenessPolicyTests
         var evaluation = Fixture.Evaluate(json);
 
         Assert.Equal(LineageLevel.OpenTooling, evaluation.AchievedLevel);
-        var missing = Assert.Single(evaluation.Findings, f => f.Id == "OTL0300");
+        var missing = Assert.Single(evaluation.LevelFindings(), f => f.Id == "OTL0300");
         Assert.Equal("$.training.checkpoints", missing.JsonPath);
         Assert.Equal(LineageLevel.OpenScience, missing.RequiredBy);
         Assert.DoesNotContain(evaluation.FindingsFor(LineageLevel.OpenTooling), f => f.Severity == FindingSeverity.Error);
@@ -40,7 +40,7 @@ public class CompletenessPolicyTests
 
         var evaluation = Fixture.Evaluate(json);
 
-        var finding = Assert.Single(evaluation.Findings);
+        var finding = Assert.Single(evaluation.LevelFindings());
         Assert.Equal("OTL0302", finding.Id);
         Assert.Equal("$.training.data.datasets[0].cleaning", finding.JsonPath);
         Assert.Equal(Fixture.LineOf(json, "\"cleaning\""), finding.Range!.Value.Start.Line);
@@ -52,7 +52,7 @@ public class CompletenessPolicyTests
     {
         string json = Fixture.With("\"name\": \"fixture-classifier\",", string.Empty);
 
-        var finding = Assert.Single(Fixture.Evaluate(json).Findings);
+        var finding = Assert.Single(Fixture.Evaluate(json).LevelFindings());
 
         Assert.Equal("OTL0300", finding.Id);
         Assert.Equal("$.model.name", finding.JsonPath);
@@ -68,7 +68,7 @@ public class CompletenessPolicyTests
 
         var evaluation = Fixture.Evaluate(json);
 
-        var finding = Assert.Single(evaluation.Findings);
+        var finding = Assert.Single(evaluation.LevelFindings());
         Assert.Equal("OTL0402", finding.Id);
         Assert.Equal("$.training.code.license", finding.JsonPath);
         Assert.Equal(LineageLevel.OpenTooling, finding.RequiredBy);
@@ -84,8 +84,8 @@ public class CompletenessPolicyTests
 
         var evaluation = Fixture.Evaluate(json);
 
-        Assert.Contains(evaluation.Findings, f => f.Id == "OTL0305" && f.Severity == FindingSeverity.Warning && f.RequiredBy == LineageLevel.Declared);
-        Assert.Contains(evaluation.Findings, f => f.Id == "OTL0305" && f.Severity == FindingSeverity.Error && f.RequiredBy == LineageLevel.OpenTooling);
+        Assert.Contains(evaluation.LevelFindings(), f => f.Id == "OTL0305" && f.Severity == FindingSeverity.Warning && f.RequiredBy == LineageLevel.Declared);
+        Assert.Contains(evaluation.LevelFindings(), f => f.Id == "OTL0305" && f.Severity == FindingSeverity.Error && f.RequiredBy == LineageLevel.OpenTooling);
         Assert.Equal(LineageLevel.OpenWeights, evaluation.AchievedLevel);
     }
 
@@ -99,7 +99,7 @@ public class CompletenessPolicyTests
     {
         string json = Fixture.With("https://fixture-shop.org/reviews", url);
 
-        var finding = Assert.Single(Fixture.Evaluate(json).Findings);
+        var finding = Assert.Single(Fixture.Evaluate(json).LevelFindings());
 
         Assert.Equal("OTL0306", finding.Id);
         Assert.Equal(FindingSeverity.Error, finding.Severity);
@@ -114,7 +114,7 @@ public class CompletenessPolicyTests
     {
         string json = Fixture.With("\"path\": \"model.onnx\"", "\"path\": \"" + path + "\"");
 
-        var finding = Assert.Single(Fixture.Evaluate(json).Findings);
+        var finding = Assert.Single(Fixture.Evaluate(json).LevelFindings());
 
         Assert.Equal("OTL0203", finding.Id);
         Assert.Equal("$.weights.files[0].path", finding.JsonPath);
@@ -129,7 +129,7 @@ public class CompletenessPolicyTests
     {
         string json = Fixture.With("4f2d1c0b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817061234", digest);
 
-        var finding = Assert.Single(Fixture.Evaluate(json).Findings);
+        var finding = Assert.Single(Fixture.Evaluate(json).LevelFindings());
 
         Assert.Equal("OTL0206", finding.Id);
     }
@@ -147,7 +147,7 @@ public class CompletenessPolicyTests
     {
         string json = Fixture.With("\"derivation\": \"from-scratch\"", "\"derivation\": \"finetune\"");
 
-        Assert.Equal("OTL0500", Assert.Single(Fixture.Evaluate(json).Findings).Id);
+        Assert.Equal("OTL0500", Assert.Single(Fixture.Evaluate(json).LevelFindings()).Id);
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public class CompletenessPolicyTests
 
         var evaluation = Fixture.Evaluate(json);
 
-        var finding = Assert.Single(evaluation.Findings);
+        var finding = Assert.Single(evaluation.LevelFindings());
         Assert.Equal("OTL0104", finding.Id);
         Assert.Equal(FindingSeverity.Warning, finding.Severity);
         Assert.Equal(LineageLevel.OpenScience, evaluation.AchievedLevel);
@@ -168,7 +168,7 @@ public class CompletenessPolicyTests
     {
         string json = Fixture.With("\"size\": 12", "\"size\": \"12\"").Replace("\"role\": \"fine-tuning\"", "\"role\": \"training\"");
 
-        var findings = Fixture.Evaluate(json).Findings.Where(f => f.Id == "OTL0101").Select(f => f.JsonPath).ToList();
+        var findings = Fixture.Evaluate(json).LevelFindings().Where(f => f.Id == "OTL0101").Select(f => f.JsonPath).ToList();
 
         Assert.Contains("$.weights.files[0].size", findings);
         Assert.Contains("$.training.data.datasets[0].role", findings);
@@ -181,7 +181,7 @@ public class CompletenessPolicyTests
 
         var evaluation = Fixture.Evaluate(json);
 
-        Assert.Contains(evaluation.Findings, f => f.Id == "OTL0300" && f.JsonPath == "$.training.data.justification" && f.RequiredBy == LineageLevel.Declared);
+        Assert.Contains(evaluation.LevelFindings(), f => f.Id == "OTL0300" && f.JsonPath == "$.training.data.justification" && f.RequiredBy == LineageLevel.Declared);
     }
 
     [Fact]
@@ -193,7 +193,7 @@ public class CompletenessPolicyTests
 
         var evaluation = Fixture.Evaluate(json);
 
-        var contradiction = Assert.Single(evaluation.Findings, f => f.Id == "OTL0308");
+        var contradiction = Assert.Single(evaluation.LevelFindings(), f => f.Id == "OTL0308");
         Assert.Equal("$.training.data.availability", contradiction.JsonPath);
         Assert.Equal(LineageLevel.None, evaluation.AchievedLevel);
     }
@@ -203,7 +203,7 @@ public class CompletenessPolicyTests
     {
         string json = Fixture.With("\"availability\": \"open\",\n        \"license\": \"MIT\",\n        \"description\": \"A two-layer", "\"availability\": \"not-applicable\",\n        \"license\": \"MIT\",\n        \"description\": \"A two-layer");
 
-        Assert.Contains(Fixture.Evaluate(json).Findings, f => f.Id == "OTL0307" && f.JsonPath == "$.training.configuration.architecture.availability");
+        Assert.Contains(Fixture.Evaluate(json).LevelFindings(), f => f.Id == "OTL0307" && f.JsonPath == "$.training.configuration.architecture.availability");
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public class CompletenessPolicyTests
     {
         string json = Fixture.With("{\"dataset\": \"reviews\"", "{\"dataset\": \"review\"");
 
-        var finding = Assert.Single(Fixture.Evaluate(json).Findings);
+        var finding = Assert.Single(Fixture.Evaluate(json).LevelFindings());
 
         Assert.Equal("OTL0309", finding.Id);
         Assert.Equal("$.training.evaluation.metrics[0].dataset", finding.JsonPath);
@@ -222,7 +222,7 @@ public class CompletenessPolicyTests
     {
         string json = Fixture.With("\"manifestVersion\": \"1.0\"", "\"manifestVersion\": \"2.0\"");
 
-        Assert.Equal("OTL0102", Assert.Single(Fixture.Evaluate(json).Findings).Id);
+        Assert.Equal("OTL0102", Assert.Single(Fixture.Evaluate(json).LevelFindings()).Id);
     }
 
     [Fact]
@@ -230,7 +230,7 @@ public class CompletenessPolicyTests
     {
         var evaluation = Fixture.Evaluate("[1, 2]");
 
-        Assert.Equal("OTL0101", Assert.Single(evaluation.Findings).Id);
+        Assert.Equal("OTL0101", Assert.Single(evaluation.LevelFindings()).Id);
         Assert.Equal(LineageLevel.None, evaluation.AchievedLevel);
     }
 
@@ -241,7 +241,7 @@ public class CompletenessPolicyTests
             "\"license\": \"CC-BY-4.0\",\n      \"description\": \"The paper",
             "\"license\": \"CC-BY-NC-4.0\",\n      \"description\": \"The paper");
 
-        var finding = Assert.Single(Fixture.Evaluate(json).Findings);
+        var finding = Assert.Single(Fixture.Evaluate(json).LevelFindings());
 
         Assert.Equal("OTL0402", finding.Id);
         Assert.Equal("$.documentation.researchPaper.license", finding.JsonPath);
@@ -250,11 +250,11 @@ public class CompletenessPolicyTests
     [Fact]
     public void NONE_as_the_model_licence_is_declared_but_not_open()
     {
-        string json = Fixture.With("\"license\": \"Apache-2.0\",\n    \"task\"", "\"license\": \"NONE\",\n    \"task\"");
+        string json = Fixture.With("\"license\": \"CC-BY-4.0\",\n    \"task\"", "\"license\": \"NONE\",\n    \"task\"");
 
         var evaluation = Fixture.Evaluate(json);
 
-        var finding = Assert.Single(evaluation.Findings);
+        var finding = Assert.Single(evaluation.LevelFindings());
         Assert.Equal("OTL0404", finding.Id);
         Assert.Equal(LineageLevel.OpenWeights, finding.RequiredBy);
         Assert.Equal(LineageLevel.Declared, evaluation.AchievedLevel);
@@ -264,12 +264,12 @@ public class CompletenessPolicyTests
     public void An_invalid_licence_on_checkpoints_only_costs_open_science_and_is_reported_once()
     {
         string json = Fixture.With(
-            "\"license\": \"Apache-2.0\",\n      \"description\": \"One checkpoint",
-            "\"license\": \"Apache 2\",\n      \"description\": \"One checkpoint");
+            "\"license\": \"CC-BY-4.0\",\n      \"description\": \"One checkpoint",
+            "\"license\": \"CC BY\",\n      \"description\": \"One checkpoint");
 
         var evaluation = Fixture.Evaluate(json);
 
-        var finding = Assert.Single(evaluation.Findings);
+        var finding = Assert.Single(evaluation.LevelFindings());
         Assert.Equal("OTL0401", finding.Id);
         Assert.Equal(LineageLevel.OpenScience, finding.RequiredBy);
         Assert.Equal(LineageLevel.OpenTooling, evaluation.AchievedLevel);
@@ -299,6 +299,6 @@ public class CompletenessPolicyTests
         var evaluation = Fixture.Evaluate(json);
 
         Assert.Equal(LineageLevel.OpenWeights, evaluation.AchievedLevel);
-        Assert.Contains(evaluation.Findings, f => f.Id == "OTL0303" && f.JsonPath == "$.inference.availability" && f.RequiredBy == LineageLevel.OpenTooling);
+        Assert.Contains(evaluation.LevelFindings(), f => f.Id == "OTL0303" && f.JsonPath == "$.inference.availability" && f.RequiredBy == LineageLevel.OpenTooling);
     }
 }

@@ -15,6 +15,9 @@ internal static class Fixture
 
     public static LineageEvaluation Evaluate(string json) => CompletenessPolicy.Evaluate(LineageManifest.Read(json));
 
+    /// <summary>The findings of the levels (not of profiles such as osaid-1.0).</summary>
+    public static List<LineageFinding> LevelFindings(this LineageEvaluation evaluation) => evaluation.Findings.Where(f => f.Profile is null).ToList();
+
     /// <summary>1-based line of the first occurrence of <paramref name="text"/> in <paramref name="json"/>.</summary>
     public static int LineOf(string json, string text)
     {

@@ -29,6 +29,7 @@ public class RealModelTests
 
         // Apache-2.0 weights, but nothing is public about the training data or its processing: an honest manifest
         // cannot fill sources, collection, cleaning, labelling or the processing method, so it is not even 'declared'.
+        // Its benchmark numbers are in the paper; without verified copies here, the manifest lists no metric.
         {
             "mistral-7b-v0.1.lineage.json", LineageLevel.None, LineageLevel.None,
             new[]
@@ -37,6 +38,7 @@ public class RealModelTests
                 "OTL0300 $.training.data.collection",
                 "OTL0300 $.training.data.labeling",
                 "OTL0300 $.training.data.sources",
+                "OTL0300 $.training.evaluation.metrics",
                 "OTL0300 $.training.processing.method",
             }
         },
@@ -109,7 +111,7 @@ public class RealModelTests
     private static string[] Blocking(LineageEvaluation evaluation) => evaluation.AchievedLevel == LineageLevel.OpenScience
         ? Array.Empty<string>()
         : evaluation.Findings
-            .Where(f => f.Severity == FindingSeverity.Error && f.RequiredBy == evaluation.AchievedLevel + 1)
+            .Where(f => f.Profile is null && f.Severity == FindingSeverity.Error && f.RequiredBy == evaluation.AchievedLevel + 1)
             .Select(f => $"{f.Id} {f.JsonPath}")
             .Distinct()
             .OrderBy(s => s, StringComparer.Ordinal)

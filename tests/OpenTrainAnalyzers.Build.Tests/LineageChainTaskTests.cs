@@ -38,10 +38,28 @@ public sealed class LineageChainTaskTests : IDisposable
         Assert.Equal("OTL0502", Assert.Single(tampered.Errors).Code);
     }
 
-    private static FakeBuildEngine Run(string manifest, string level)
+    [Fact]
+    public void The_osaid_profile_is_checked_when_enabled_and_unknown_profiles_are_refused()
+    {
+        string demoModels = Path.Combine(RepoRoot(), "samples", "IrisDemo", "models");
+        foreach (var file in new[] { "iris-species.onnx", "iris-species.lineage.json" })
+        {
+            File.Copy(Path.Combine(demoModels, file), Path.Combine(_directory, file));
+        }
+
+        string manifest = Path.Combine(_directory, "iris-species.lineage.json");
+        var withProfile = Run(manifest, "declared", "osaid-1.0");
+        var unknown = Run(manifest, "declared", "osaid-2.0");
+
+        Assert.Empty(withProfile.Errors);
+        Assert.Contains(withProfile.Messages, m => m.Message!.Contains("(iris-species: open-tooling, osaid-1.0 met)", StringComparison.Ordinal));
+        Assert.Equal("OTL0012", Assert.Single(unknown.Errors).Code);
+    }
+
+    private static FakeBuildEngine Run(string manifest, string level, string? profiles = null)
     {
         var engine = new FakeBuildEngine();
-        new ValidateTrainingLineage { BuildEngine = engine, Manifests = new[] { new TaskItem(manifest) }, RequiredLevel = level }.Execute();
+        new ValidateTrainingLineage { BuildEngine = engine, Manifests = new[] { new TaskItem(manifest) }, RequiredLevel = level, Profiles = profiles }.Execute();
         return engine;
     }
 
