@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.IO;
@@ -26,7 +27,15 @@ public sealed class LinkManifestCodeFixProvider : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
         ImmutableArray.Create(DiagnosticIds.UnlinkedModelLoad, DiagnosticIds.LocationNotStatic);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    private const string KeyPrefix = "LinkManifest:";
+
+    /// <summary>
+    /// Document-level Fix All. The batch fixer merges each diagnostic's own text changes, and two of them always
+    /// collide: every fix adds the same using directive at the same place, and two loads in one member add the same
+    /// attribute to it. The merger drops colliding changes, so one Fix All left loads unlinked (a second run was
+    /// needed). This one links each distinct member (or the assembly) once and adds the using once.
+    /// </summary>
+    public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
@@ -50,41 +59,81 @@ public sealed class LinkManifestCodeFixProvider : CodeFixProvider
                 context.RegisterCodeFix(
                     CodeAction.Create(
                         $"Link to lineage manifest '{manifest}'",
-                        cancellationToken => AddAttributeAsync(context.Document, root, node, manifest, cancellationToken),
-                        equivalenceKey: "LinkManifest:" + manifest),
+                        cancellationToken =>
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                            return Task.FromResult(context.Document.WithSyntaxRoot(Link((CompilationUnitSyntax)root, new[] { node }, manifest)));
+                        },
+                        equivalenceKey: KeyPrefix + manifest),
                     diagnostic);
             }
         }
     }
 
-    private static Task<Document> AddAttributeAsync(Document document, SyntaxNode root, SyntaxNode node, string manifestPath, CancellationToken cancellationToken)
+    private static async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
+    {
+        if (context.CodeActionEquivalenceKey is not { } key || !key.StartsWith(KeyPrefix, System.StringComparison.Ordinal) || diagnostics.IsEmpty)
+        {
+            return null;
+        }
+
+        if (await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false) is not CompilationUnitSyntax root)
+        {
+            return null;
+        }
+
+        var nodes = diagnostics
+            .Where(d => d.Location.IsInSource && root.FullSpan.Contains(d.Location.SourceSpan))
+            .Select(d => root.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true));
+        return document.WithSyntaxRoot(Link(root, nodes, key.Substring(KeyPrefix.Length)));
+    }
+
+    /// <summary>
+    /// Adds [ModelLineage("manifest")] once to each member that holds one of <paramref name="loads"/>, once to the
+    /// assembly for loads in top-level statements, and the using directive once.
+    /// </summary>
+    private static CompilationUnitSyntax Link(CompilationUnitSyntax root, IEnumerable<SyntaxNode> loads, string manifestPath)
     {
         var attribute = SyntaxFactory.Attribute(
             SyntaxFactory.IdentifierName("ModelLineage"),
             SyntaxFactory.AttributeArgumentList(SyntaxFactory.SingletonSeparatedList(
                 SyntaxFactory.AttributeArgument(SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(manifestPath))))));
 
-        var member = node.AncestorsAndSelf().OfType<MemberDeclarationSyntax>()
-            .FirstOrDefault(m => m is BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax or BaseFieldDeclarationSyntax or BaseTypeDeclarationSyntax);
-        SyntaxNode newRoot;
-        if (member is null || member is GlobalStatementSyntax)
+        var members = new HashSet<MemberDeclarationSyntax>();
+        bool assembly = false;
+        foreach (var node in loads)
         {
-            // Top-level statements: only the assembly can carry the link.
-            var compilationUnit = (CompilationUnitSyntax)root;
+            var member = node.AncestorsAndSelf().OfType<MemberDeclarationSyntax>()
+                .FirstOrDefault(m => m is BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax or BaseFieldDeclarationSyntax or BaseTypeDeclarationSyntax);
+            if (member is null)
+            {
+                assembly = true; // top-level statements: only the assembly can carry the link
+            }
+            else
+            {
+                members.Add(member);
+            }
+        }
+
+        var newRoot = root.ReplaceNodes(members, (_, member) =>
+        {
+            // The member's leading trivia (blank lines, comments) stays in front of it: it moves to the new attribute.
+            var list = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(attribute))
+                .WithLeadingTrivia(member.AttributeLists.Count == 0 ? member.GetLeadingTrivia() : default)
+                .WithAdditionalAnnotations(Formatter.Annotation);
+            var annotated = member.AttributeLists.Count == 0 ? member.WithoutLeadingTrivia() : member;
+            return annotated.AddAttributeLists(list).WithAdditionalAnnotations(Formatter.Annotation);
+        });
+
+        if (assembly)
+        {
             var list = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(attribute))
                 .WithTarget(SyntaxFactory.AttributeTargetSpecifier(SyntaxFactory.Token(SyntaxKind.AssemblyKeyword)))
                 .WithAdditionalAnnotations(Formatter.Annotation);
-            newRoot = compilationUnit.AddAttributeLists(list);
-        }
-        else
-        {
-            var list = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(attribute)).WithAdditionalAnnotations(Formatter.Annotation);
-            newRoot = root.ReplaceNode(member, member.AddAttributeLists(list).WithAdditionalAnnotations(Formatter.Annotation));
+            newRoot = newRoot.AddAttributeLists(list);
         }
 
-        newRoot = AddUsing((CompilationUnitSyntax)newRoot);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(document.WithSyntaxRoot(newRoot));
+        return AddUsing(newRoot);
     }
 
     private static CompilationUnitSyntax AddUsing(CompilationUnitSyntax root)

@@ -12,4 +12,15 @@ public static class DiagnosticIds
     // OTA0005 is reserved (lineage below the required level, summary at the load site).
     public const string ImplicitModelLocation = "OTA0006";
     public const string ReflectionModelLoad = "OTA0007";
+    public const string InvalidDeclaredLoader = "OTA0008";
+}
+
+/// <summary>Keys of <see cref="Microsoft.CodeAnalysis.Diagnostic.Properties"/> the code fixes read.</summary>
+public static class DiagnosticProperties
+{
+    /// <summary>OTA0001: the model file as resolved from the code (project-relative or rooted, '/' separators).</summary>
+    public const string ModelPath = "ModelPath";
+
+    /// <summary>OTA0001: build_property.projectdir, where relative model paths start (absent when unknown).</summary>
+    public const string ProjectDirectory = "ProjectDirectory";
 }

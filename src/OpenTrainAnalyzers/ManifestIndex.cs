@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
 using OpenTrain.Lineage;
 
 namespace OpenTrainAnalyzers;
@@ -68,10 +69,25 @@ internal sealed class ManifestIndex
 {
     private readonly Lazy<ImmutableArray<IndexedManifest>> _manifests;
 
+    /// <summary>
+    /// Parses a manifest's text. Roslyn caches the value per SourceText across compilations, so while someone types in
+    /// the editor an unchanged manifest is parsed once, not once per keystroke.
+    /// </summary>
+    public static readonly SourceTextValueProvider<LineageManifest> Parser = new(Parse);
+
     public ManifestIndex(AnalyzerOptions options, string? projectDirectory, System.Threading.CancellationToken cancellationToken)
+        : this(options, projectDirectory, Parse, cancellationToken)
+    {
+    }
+
+    public static LineageManifest Parse(SourceText text) => text.Length > LineageManifest.MaxBytes
+        ? LineageManifest.Read(string.Empty) // refused without copying a huge file into a string; the build reports OTL0105
+        : LineageManifest.Read(text.ToString());
+
+    public ManifestIndex(AnalyzerOptions options, string? projectDirectory, Func<SourceText, LineageManifest> parse, System.Threading.CancellationToken cancellationToken)
     {
         ProjectDirectory = projectDirectory;
-        _manifests = new Lazy<ImmutableArray<IndexedManifest>>(() => Read(options, cancellationToken));
+        _manifests = new Lazy<ImmutableArray<IndexedManifest>>(() => Read(options, parse, cancellationToken));
     }
 
     public string? ProjectDirectory { get; }
@@ -100,7 +116,7 @@ internal sealed class ManifestIndex
         return null;
     }
 
-    private static ImmutableArray<IndexedManifest> Read(AnalyzerOptions options, System.Threading.CancellationToken cancellationToken)
+    private static ImmutableArray<IndexedManifest> Read(AnalyzerOptions options, Func<SourceText, LineageManifest> parse, System.Threading.CancellationToken cancellationToken)
     {
         var builder = ImmutableArray.CreateBuilder<IndexedManifest>();
         foreach (var file in options.AdditionalFiles)
@@ -113,9 +129,7 @@ internal sealed class ManifestIndex
             }
 
             var text = file.GetText(cancellationToken);
-            var manifest = text is not null && text.Length > LineageManifest.MaxBytes
-                ? LineageManifest.Read(string.Empty) // refused without copying a huge file into a string; the build reports OTL0105
-                : LineageManifest.Read(text?.ToString() ?? string.Empty);
+            var manifest = text is null ? LineageManifest.Read(string.Empty) : parse(text);
             builder.Add(new IndexedManifest(file, manifest, PathText.Normalize(file.Path)));
         }
 

@@ -35,9 +35,16 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
     private static void OnCompilationStart(CompilationStartAnalysisContext context)
     {
         var catalog = LoaderCatalog.Resolve(context.Compilation);
+        var declared = DeclaredLoaders.Read(context.Options, context.Compilation, context.CancellationToken);
+        catalog.AddDeclared(declared.Loads);
+        if (!declared.Problems.IsEmpty)
+        {
+            context.RegisterCompilationEndAction(declared.ReportProblems); // OTA0008, located in OpenTrainLoaders.txt
+        }
+
         if (catalog.IsEmpty)
         {
-            return; // pay for play: no model library referenced, nothing registered
+            return; // pay for play: no model library referenced and no loader declared, nothing (else) registered
         }
 
         var globalOptions = context.Options.AnalyzerConfigOptionsProvider.GlobalOptions;
@@ -46,7 +53,11 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
         var state = new CompilationState(
             catalog,
             context.Compilation.GetTypeByMetadataName(AttributeMetadataName),
-            new ManifestIndex(context.Options, string.IsNullOrWhiteSpace(projectDirectory) ? null : projectDirectory, context.CancellationToken),
+            new ManifestIndex(
+                context.Options,
+                string.IsNullOrWhiteSpace(projectDirectory) ? null : projectDirectory,
+                text => context.TryGetValue(text, ManifestIndex.Parser, out var manifest) ? manifest : ManifestIndex.Parse(text),
+                context.CancellationToken),
             OpenTrain.Lineage.LineageLevels.TryParse(levelText, out var level) ? level : null);
 
         context.RegisterOperationAction(state.AnalyzeObjectCreation, OperationKind.ObjectCreation);
@@ -197,6 +208,11 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                         resolved.Add((path!, form, argument!));
                         break;
                     case LocationStatus.Unresolved:
+                        if (ForwardsOwnLocationParameter(context, argument!))
+                        {
+                            return; // a declared wrapper passing its own location parameter on: its callers are reported
+                        }
+
                         supplied = true;
                         unresolved = true;
                         break;
@@ -249,7 +265,13 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 var declaring = _manifests.Manifests.FirstOrDefault(m => Declares(m, path, form));
                 if (declaring is null)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Rules.UnlinkedModelLoad, context.Operation.Syntax.GetLocation(), loaderName, path));
+                    // The skeleton code fix needs the file (not a directory or model text) and where relative paths start.
+                    var properties = form == LocationForm.Path
+                        ? ImmutableDictionary<string, string?>.Empty
+                            .Add(DiagnosticProperties.ModelPath, path)
+                            .Add(DiagnosticProperties.ProjectDirectory, _manifests.ProjectDirectory)
+                        : null;
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.UnlinkedModelLoad, context.Operation.Syntax.GetLocation(), properties, loaderName, path));
                     return; // one finding per load site
                 }
 
@@ -257,6 +279,26 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             }
 
             ReportIfBelowRequiredLevel(context, loaderName, listing);
+        }
+
+        /// <summary>
+        /// Inside a declared loader (OpenTrainLoaders.txt), the load that receives the declared location parameter
+        /// unchanged is the wrapper's implementation, not a load of its own: each call of the wrapper is checked instead.
+        /// </summary>
+        private bool ForwardsOwnLocationParameter(OperationAnalysisContext context, IArgumentOperation argument)
+        {
+            var value = argument.Value;
+            while (value is IConversionOperation or IParenthesizedOperation)
+            {
+                value = value is IConversionOperation conversion ? conversion.Operand : ((IParenthesizedOperation)value).Operand;
+            }
+
+            return value is IParameterReferenceOperation { Parameter: var parameter }
+                && context.ContainingSymbol is IMethodSymbol container
+                && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, container)
+                && _loaders.TryGetValue(container.OriginalDefinition, out var own)
+                && own.Library == DeclaredLoaders.Library
+                && own.LocationParameters.Any(p => p.Name == parameter.Name);
         }
 
         /// <summary>

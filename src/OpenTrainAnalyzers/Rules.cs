@@ -51,10 +51,18 @@ internal static class Rules
         "'{0}' names the model loader '{1}' through reflection, so the analyzer cannot see which weights it reads: call the loader directly, or link its manifest with [ModelLineage(\"path/to/model.lineage.json\")]",
         "A loader reached through Type.GetType or Activator.CreateInstance hides its arguments from the compiler; the load is reported where the reflection names the loader's type.");
 
-    public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
-        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, LinkedLineageBelowLevel, ImplicitModelLocation, ReflectionModelLoad);
+    /// <summary>Reported from a compilation-end action (the file is read once per compilation), hence the tag (RS1037).</summary>
+    public static readonly DiagnosticDescriptor InvalidDeclaredLoader = Create(
+        DiagnosticIds.InvalidDeclaredLoader,
+        "Invalid declared loader",
+        "Invalid declared loader '{0}' in OpenTrainLoaders.txt: {1}",
+        "Each line of OpenTrainLoaders.txt declares one method or constructor that reads model weights: its documentation-comment ID, ';' and the parameter that carries the location (optionally ':dir'). A line that names nothing would silently leave that loader unchecked.",
+        WellKnownDiagnosticTags.CompilationEnd);
 
-    private static DiagnosticDescriptor Create(string id, string title, string message, string description) => new DiagnosticDescriptor(
+    public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
+        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, LinkedLineageBelowLevel, ImplicitModelLocation, ReflectionModelLoad, InvalidDeclaredLoader);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string description, params string[] customTags) => new DiagnosticDescriptor(
         id,
         title,
         message,
@@ -62,5 +70,6 @@ internal static class Rules
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: description,
-        helpLinkUri: LineageRules.HelpLinkFor(id));
+        helpLinkUri: LineageRules.HelpLinkFor(id),
+        customTags: customTags);
 }

@@ -52,4 +52,53 @@ public class LinkManifestCodeFixTests
 
         await test.RunAsync();
     }
+    [Fact]
+    public async Task Fix_all_in_document_links_every_load_and_adds_the_using_once()
+    {
+        var test = new LineageTest("""
+            using Microsoft.ML.OnnxRuntime;
+            class C
+            {
+                InferenceSession Load(string path) => {|#0:new InferenceSession(path)|};
+
+                InferenceSession LoadAgain(string path) => {|#1:new InferenceSession(path)|};
+
+                InferenceSession Both(string a, string b)
+                {
+                    using var first = {|#2:new InferenceSession(a)|};
+                    return {|#3:new InferenceSession(b)|};
+                }
+            }
+            """).WithManifest("/app/models/sentiment.lineage.json", "sentiment.onnx");
+        for (int i = 0; i < 4; i++)
+        {
+            test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0004").WithLocation(i).WithArguments("new InferenceSession"));
+        }
+
+        test.FixedState.AdditionalFiles.Add(("/app/models/sentiment.lineage.json", LineageTest.Manifest("sentiment.onnx")));
+        test.FixedCode = """
+            using Microsoft.ML.OnnxRuntime;
+            using OpenTrain.Annotations;
+
+            class C
+            {
+                [ModelLineage("app/models/sentiment.lineage.json")]
+                InferenceSession Load(string path) => new InferenceSession(path);
+
+                [ModelLineage("app/models/sentiment.lineage.json")]
+                InferenceSession LoadAgain(string path) => new InferenceSession(path);
+
+                [ModelLineage("app/models/sentiment.lineage.json")]
+                InferenceSession Both(string a, string b)
+                {
+                    using var first = new InferenceSession(a);
+                    return new InferenceSession(b);
+                }
+            }
+            """;
+        test.NumberOfIncrementalIterations = 3;
+        test.NumberOfFixAllIterations = 1;
+
+        await test.RunAsync();
+    }
 }

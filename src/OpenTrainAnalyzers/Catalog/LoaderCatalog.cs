@@ -129,6 +129,15 @@ internal sealed class ResolvedCatalog
     public ImmutableHashSet<string> LoaderTypeNames { get; }
 
     public bool IsEmpty => Loads.Count == 0;
+
+    /// <summary>Merges the project's declared loaders (OpenTrainLoaders.txt); a declaration replaces a catalog row for the same method.</summary>
+    public void AddDeclared(Dictionary<IMethodSymbol, LoaderEntry> declared)
+    {
+        foreach (var pair in declared)
+        {
+            Loads[pair.Key] = pair.Value;
+        }
+    }
 }
 
 /// <summary>
