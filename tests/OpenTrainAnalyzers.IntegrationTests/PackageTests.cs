@@ -33,6 +33,7 @@ public sealed class PackageTests
                 "buildTransitive/OpenTrainAnalyzers.targets",
                 "lib/netstandard2.0/OpenTrain.Annotations.dll",
                 "lib/netstandard2.0/OpenTrain.Annotations.xml",
+                "schema/training-lineage-1.0.schema.json",
                 "tools/net/OpenTrain.Lineage.dll",
                 "tools/net/OpenTrainAnalyzers.Build.deps.json",
                 "tools/net/OpenTrainAnalyzers.Build.dll",
@@ -138,6 +139,30 @@ public sealed class PackageTests
         var warning = Assert.Single(build.WithId("OTA0001"));
         Assert.Equal(3, warning.Line);
         Assert.Contains("<IncludeAssets>runtime; build; native; contentfiles; analyzers; buildtransitive</IncludeAssets>", File.ReadAllText(Directory.GetFiles(project, "*.csproj").Single()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Loaders_declared_in_OpenTrainLoaders_txt_are_checked_and_bad_lines_located()
+    {
+        string project = _package.CreateProject("OnnxApp");
+        File.WriteAllText(Path.Combine(project, "ModelStore.cs"), """
+            public static class ModelStore
+            {
+                public static Microsoft.ML.OnnxRuntime.InferenceSession Open(string path) => new Microsoft.ML.OnnxRuntime.InferenceSession(path);
+
+                public static void Use() => Open("models/tuned.onnx").Dispose();
+            }
+            """);
+        File.WriteAllText(Path.Combine(project, "OpenTrainLoaders.txt"), "# our wrapper\nM:ModelStore.Open(System.String);path\nM:ModelStore.Gone(System.String);path\n");
+
+        var build = _package.Build(project);
+
+        Assert.True(build.ExitCode == 0, build.Output);
+        var wrapped = Assert.Single(build.WithId("OTA0001"), d => d.File.EndsWith("ModelStore.cs", StringComparison.Ordinal));
+        Assert.Equal(5, wrapped.Line);
+        Assert.Contains("models/tuned.onnx", wrapped.Message, StringComparison.Ordinal);
+        var bad = Assert.Single(build.WithId("OTA0008"));
+        Assert.Equal((Path.Combine(project, "OpenTrainLoaders.txt"), 3), (bad.File, bad.Line));
     }
 
     private static Dictionary<string, string> Checksums(string directory) => Directory
