@@ -26,9 +26,11 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
 
-        // Generated code is not analyzed: nobody can add an attribute to it, and its loads are reported where
-        // the user's code calls into it.
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        // Generated files are skipped by the actions themselves (context.IsGeneratedCode): nobody can add an
+        // attribute there. Asking the driver to do it instead (GeneratedCodeAnalysisFlags.None) makes it walk each
+        // tree again on the first diagnostic it reports — a third of our time on code full of loads
+        // (docs/benchmarks.md).
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
         context.RegisterCompilationStartAction(OnCompilationStart);
     }
 
@@ -89,6 +91,11 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
 
         public void AnalyzeObjectCreation(OperationAnalysisContext context)
         {
+            if (context.IsGeneratedCode)
+            {
+                return;
+            }
+
             var creation = (IObjectCreationOperation)context.Operation;
             if (creation.Constructor is { } constructor && _loaders.TryGetValue(constructor.OriginalDefinition, out var entry))
             {
@@ -98,6 +105,11 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
 
         public void AnalyzeInvocation(OperationAnalysisContext context)
         {
+            if (context.IsGeneratedCode)
+            {
+                return;
+            }
+
             var invocation = (IInvocationOperation)context.Operation;
             var method = invocation.TargetMethod.ReducedFrom ?? invocation.TargetMethod;
             if (_loaders.TryGetValue(method.OriginalDefinition, out var entry))
@@ -154,6 +166,11 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
         /// <summary>OTA0002: an attribute that names a manifest the compiler cannot see.</summary>
         public void AnalyzeAttribute(SyntaxNodeAnalysisContext context)
         {
+            if (context.IsGeneratedCode)
+            {
+                return;
+            }
+
             var attribute = (AttributeSyntax)context.Node;
             string name = attribute.Name is QualifiedNameSyntax qualified ? qualified.Right.Identifier.ValueText
                 : attribute.Name is IdentifierNameSyntax identifier ? identifier.Identifier.ValueText

@@ -163,9 +163,15 @@ internal static class LoaderCatalog
     {
         var loads = new Dictionary<IMethodSymbol, LoaderEntry>(SymbolEqualityComparer.Default);
         var carriers = new Dictionary<ISymbol, LoaderEntry>(SymbolEqualityComparer.Default);
+
+        // First stage, cheap: a type whose namespace is absent from the merged global namespace cannot resolve, and a
+        // namespace walk costs a fraction of GetTypeByMetadataName searching every reference (docs/benchmarks.md).
+        // References with an extern alias are not in the global namespace, so then every type is looked up.
+        bool aliased = compilation.References.Any(r => !r.Properties.Aliases.IsDefaultOrEmpty);
+        var containers = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var group in ByType.Value)
         {
-            if (FindType(compilation, group.Key) is null)
+            if ((!aliased && !ContainerExists(compilation, group.Key, containers)) || FindType(compilation, group.Key) is null)
             {
                 continue; // pay for play: the library is not referenced
             }
@@ -198,6 +204,35 @@ internal static class LoaderCatalog
     }
 
     /// <summary>A type named in documentation-ID form; nested types need '+' in metadata names.</summary>
+    /// <summary>Whether the namespaces (or enclosing types) of a catalog type exist; memoised per prefix.</summary>
+    private static bool ContainerExists(Compilation compilation, string typeName, Dictionary<string, bool> known)
+    {
+        int last = typeName.LastIndexOf('.');
+        if (last < 0)
+        {
+            return true;
+        }
+
+        string prefix = typeName.Substring(0, last);
+        if (known.TryGetValue(prefix, out bool exists))
+        {
+            return exists;
+        }
+
+        INamespaceOrTypeSymbol? current = compilation.GlobalNamespace;
+        foreach (var segment in prefix.Split('.'))
+        {
+            current = current?.GetMembers(segment).OfType<INamespaceOrTypeSymbol>().FirstOrDefault();
+            if (current is null)
+            {
+                break;
+            }
+        }
+
+        known[prefix] = current is not null;
+        return current is not null;
+    }
+
     private static INamedTypeSymbol? FindType(Compilation compilation, string name)
     {
         string metadataName = name;
