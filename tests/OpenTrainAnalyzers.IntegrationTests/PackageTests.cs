@@ -31,9 +31,9 @@ public sealed class PackageTests
                 "build/OpenTrainAnalyzers.targets",
                 "buildTransitive/OpenTrainAnalyzers.props",
                 "buildTransitive/OpenTrainAnalyzers.targets",
-                "lib/netstandard2.0/OpenTrain.Annotations.dll",
-                "lib/netstandard2.0/OpenTrain.Annotations.xml",
                 "schema/training-lineage-1.0.schema.json",
+                "tools/annotations/OpenTrain.Annotations.dll",
+                "tools/annotations/OpenTrain.Annotations.xml",
                 "tools/net/OpenTrain.Lineage.dll",
                 "tools/net/OpenTrainAnalyzers.Build.deps.json",
                 "tools/net/OpenTrainAnalyzers.Build.dll",
@@ -132,6 +132,7 @@ public sealed class PackageTests
             using var session = new InferenceSession("model.onnx");
             System.Console.WriteLine(session.InputNames.Count);
             """);
+        File.WriteAllText(Path.Combine(project, "Linked.cs"), "[OpenTrain.Annotations.ModelLineage(\"lineage/missing.lineage.json\")] static class Linked { }\n");
 
         var build = DotNet.Run(project, _package.Environment, "build", "-nologo", "-clp:NoSummary");
 
@@ -139,6 +140,13 @@ public sealed class PackageTests
         var warning = Assert.Single(build.WithId("OTA0001"));
         Assert.Equal(3, warning.Line);
         Assert.Contains("<IncludeAssets>runtime; build; native; contentfiles; analyzers; buildtransitive</IncludeAssets>", File.ReadAllText(Directory.GetFiles(project, "*.csproj").Single()), StringComparison.Ordinal);
+
+        // A development dependency: nothing of the package reaches the app's output.
+        Assert.Empty(Directory.GetFiles(Path.Combine(project, "bin"), "OpenTrain*.dll", SearchOption.AllDirectories));
+
+        // The attribute compiles against the package's annotations assembly, and the analyzer sees it.
+        var link = Assert.Single(build.WithId("OTA0002"));
+        Assert.Equal((Path.Combine(project, "Linked.cs"), 1), (link.File, link.Line));
     }
 
     [Fact]
