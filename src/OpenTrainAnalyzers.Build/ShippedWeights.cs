@@ -8,7 +8,8 @@ namespace OpenTrainAnalyzers.Build;
 
 /// <summary>
 /// Finds model weights among the files a project ships (Content, None copied to the output, EmbeddedResource):
-/// by extension, and for '.zip' by the entries ML.NET writes. Only the zip's central directory is read.
+/// by extension, for '.zip' by the entries ML.NET writes (only the zip's central directory is read), and for any other
+/// name by the header of GGUF, GGML and safetensors files (16 bytes).
 /// </summary>
 internal static class ShippedWeights
 {
@@ -89,6 +90,47 @@ internal static class ShippedWeights
         if (string.Equals(extension, ".zip", StringComparison.OrdinalIgnoreCase) && IsMlNetModelZip(fullPath))
         {
             return "an ML.NET model (.zip with a TransformerChain)";
+        }
+
+        // Weights often ship under neutral names (model.bin, weights.dat): recognise the common formats by their
+        // first bytes. Reading 16 bytes per shipped file is cheap next to copying it.
+        return MagicFormat(fullPath);
+    }
+
+    /// <summary>"a GGUF file (by its header)" etc., from the first bytes; null when no known weight format matches.</summary>
+    internal static string? MagicFormat(string fullPath)
+    {
+        var header = new byte[16];
+        int read;
+        try
+        {
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 16);
+            read = stream.Read(header, 0, header.Length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+        {
+            return null;
+        }
+
+        if (read >= 4 && header[0] == (byte)'G' && header[1] == (byte)'G' && header[2] == (byte)'U' && header[3] == (byte)'F')
+        {
+            return "a GGUF file (by its header)";
+        }
+
+        // Legacy llama.cpp / whisper.cpp formats store a little-endian magic: 'ggml', 'ggmf', 'ggjt', 'ggla'.
+        if (read >= 4 && header[3] == (byte)'g' && header[2] == (byte)'g' && (header[1], header[0]) is ((byte)'m', (byte)'l') or ((byte)'m', (byte)'f') or ((byte)'j', (byte)'t') or ((byte)'l', (byte)'a'))
+        {
+            return "a GGML file (by its header)";
+        }
+
+        // safetensors: an 8-byte little-endian header length, then the JSON header itself.
+        if (read >= 9 && header[8] == (byte)'{')
+        {
+            ulong length = BitConverter.ToUInt64(header, 0);
+            if (length > 1 && length < 100UL * 1024 * 1024)
+            {
+                return "a safetensors file (by its header)";
+            }
         }
 
         return null;
