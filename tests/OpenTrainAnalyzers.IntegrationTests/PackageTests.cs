@@ -29,6 +29,8 @@ public sealed class PackageTests
                 "analyzers/dotnet/cs/OpenTrainAnalyzers.dll",
                 "build/OpenTrainAnalyzers.props",
                 "build/OpenTrainAnalyzers.targets",
+                "buildMultiTargeting/OpenTrainAnalyzers.props",
+                "buildMultiTargeting/OpenTrainAnalyzers.targets",
                 "buildTransitive/OpenTrainAnalyzers.props",
                 "buildTransitive/OpenTrainAnalyzers.targets",
                 "schema/training-lineage-1.0.schema.json",
@@ -172,6 +174,42 @@ public sealed class PackageTests
         var bad = Assert.Single(build.WithId("OTA0008"));
         Assert.Equal((Path.Combine(project, "OpenTrainLoaders.txt"), 3), (bad.File, bad.Line));
     }
+
+    [Fact]
+    public void A_multi_targeted_project_runs_the_gate_once_not_once_per_framework()
+    {
+        string project = _package.CreateProject("OnnxApp");
+        File.Delete(Path.Combine(project, "Program.cs"));
+        File.WriteAllText(Path.Combine(project, "Models.cs"), """
+            public static class Models
+            {
+                public static Microsoft.ML.OnnxRuntime.InferenceSession Load() => new Microsoft.ML.OnnxRuntime.InferenceSession("models/iris-species.onnx");
+            }
+            """);
+        string csproj = Path.Combine(project, "OnnxApp.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj)
+            .Replace("<OutputType>Exe</OutputType>", "<OutputType>Library</OutputType>", StringComparison.Ordinal)
+            .Replace("<TargetFramework>net10.0</TargetFramework>", "<TargetFrameworks>netstandard2.0;net10.0</TargetFrameworks><LangVersion>latest</LangVersion>", StringComparison.Ordinal));
+
+        var passing = _package.Build(project);
+        string weights = Path.Combine(project, "models", "iris-species.onnx");
+        byte[] bytes = File.ReadAllBytes(weights);
+        bytes[200] ^= 0x01;
+        File.WriteAllBytes(weights, bytes);
+        var failing = _package.Build(project);
+
+        Assert.True(passing.ExitCode == 0, passing.Output);
+        Assert.Equal(1, Occurrences(passing.Output, "OpenTrain: 1 lineage manifest(s) checked"));
+        Assert.NotEqual(0, failing.ExitCode);
+        Assert.Equal(1, Occurrences(failing.Output, "error OTL0201"));
+    }
+
+    /// <summary>
+    /// Distinct output lines containing <paramref name="value"/>. MSBuild's console repeats an error line verbatim, but
+    /// one logged per target framework carries a different "[project::TargetFramework=…]" suffix.
+    /// </summary>
+    private static int Occurrences(string text, string value) =>
+        text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Contains(value, StringComparison.Ordinal)).Distinct().Count();
 
     private static Dictionary<string, string> Checksums(string directory) => Directory
         .EnumerateFiles(directory, "*", SearchOption.AllDirectories)
