@@ -195,10 +195,10 @@ public static class LineageChain
     private static string Sha256(byte[] bytes)
     {
         using var sha = SHA256.Create();
-        return string.Concat(sha.ComputeHash(bytes).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        return Digests.ToHex(sha.ComputeHash(bytes));
     }
 
-    private static string Normalize(string path) => WeightPaths.Normalize(path.Replace('\\', '/')).Insert(0, path.StartsWith("/", StringComparison.Ordinal) || path.StartsWith("\\", StringComparison.Ordinal) ? "/" : string.Empty);
+    private static string Normalize(string path) => WeightPaths.Normalize(path);
 
     private static string Directory(string path)
     {

@@ -35,10 +35,30 @@ public static class WeightPaths
         return null;
     }
 
-    /// <summary>Normalises a declared path for comparisons: '/' separators, no './' segments.</summary>
+    /// <summary>
+    /// Normalises a path for comparisons, on strings only (analyzers may not touch the file system): '/' separators,
+    /// no empty or '.' segments, '..' resolved where it can be, and a leading '/' kept.
+    /// </summary>
     public static string Normalize(string path)
     {
-        var parts = path.Replace('\\', '/').Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries);
-        return string.Join("/", Array.FindAll(parts, p => p != "."));
+        string p = path.Replace('\\', '/');
+        var parts = new System.Collections.Generic.List<string>();
+        foreach (var segment in p.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (segment == ".")
+            {
+                continue;
+            }
+
+            if (segment == ".." && parts.Count > 0 && parts[parts.Count - 1] != "..")
+            {
+                parts.RemoveAt(parts.Count - 1);
+                continue;
+            }
+
+            parts.Add(segment);
+        }
+
+        return (p.StartsWith("/", StringComparison.Ordinal) ? "/" : string.Empty) + string.Join("/", parts);
     }
 }

@@ -133,9 +133,10 @@ public sealed class ValidateTrainingLineage : Task
             string directory = Path.GetDirectoryName(path)!;
             var (manifest, findings) = Read(path);
             var achieved = LineageLevel.None;
+            LineageEvaluation? evaluation = null;
             if (manifest is not null)
             {
-                var evaluation = CompletenessPolicy.Evaluate(manifest);
+                evaluation = CompletenessPolicy.Evaluate(manifest);
                 findings.AddRange(evaluation.FindingsFor(required, profiles));
                 var chain = LineageChain.Resolve(path, manifest, evaluation.AchievedLevel, ReadParentManifest);
                 findings.AddRange(chain.Findings.Where(f => f.RequiredBy <= required));
@@ -167,9 +168,9 @@ public sealed class ValidateTrainingLineage : Task
 
             lowest = LineageLevels.Min(lowest, achieved);
             _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved));
-            string profileResults = manifest is null || profiles.Count == 0
+            string profileResults = evaluation is null || profiles.Count == 0
                 ? string.Empty
-                : ", " + CompletenessPolicy.OsaidProfile + (CompletenessPolicy.Evaluate(manifest).Satisfies(CompletenessPolicy.OsaidProfile) ? " met" : " not met");
+                : ", " + CompletenessPolicy.OsaidProfile + (evaluation.Satisfies(CompletenessPolicy.OsaidProfile) ? " met" : " not met");
             summaries.Add($"{manifest?.ModelName ?? Path.GetFileName(path)}: {achieved.ToName()}{profileResults}");
         }
 

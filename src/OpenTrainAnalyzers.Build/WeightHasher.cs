@@ -201,15 +201,7 @@ internal sealed class WeightHasher
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.SequentialScan);
         using var sha = SHA256.Create();
-        byte[] hash = sha.ComputeHash(stream);
-        var text = new char[hash.Length * 2];
-        for (int i = 0; i < hash.Length; i++)
-        {
-            text[2 * i] = "0123456789abcdef"[hash[i] >> 4];
-            text[(2 * i) + 1] = "0123456789abcdef"[hash[i] & 0xF];
-        }
-
-        return new string(text);
+        return Digests.ToHex(sha.ComputeHash(stream));
     }
 
     private static Dictionary<string, Entry>? TryRead(string cacheFile)

@@ -9,14 +9,31 @@ using OpenTrain.Lineage;
 
 namespace OpenTrainAnalyzers;
 
+/// <summary>A manifest parsed from one text, with its own level evaluated lazily; cached per SourceText by Roslyn.</summary>
+internal sealed class ParsedManifest
+{
+    private readonly Lazy<LineageLevel> _ownLevel;
+
+    public ParsedManifest(LineageManifest manifest)
+    {
+        Manifest = manifest;
+        _ownLevel = new Lazy<LineageLevel>(() => CompletenessPolicy.Evaluate(manifest).AchievedLevel);
+    }
+
+    public LineageManifest Manifest { get; }
+
+    public LineageLevel OwnLevel => _ownLevel.Value;
+}
+
 /// <summary>A lineage manifest that reached the compiler as an AdditionalFiles item.</summary>
 internal sealed class IndexedManifest
 {
-    public IndexedManifest(AdditionalText file, LineageManifest manifest, string fullPath)
+    public IndexedManifest(AdditionalText file, ParsedManifest parsed, string fullPath)
     {
-        _ownLevel = new Lazy<LineageLevel>(() => CompletenessPolicy.Evaluate(manifest).AchievedLevel);
+        _parsed = parsed;
         File = file;
-        Manifest = manifest;
+        Manifest = parsed.Manifest;
+        var manifest = parsed.Manifest;
         FullPath = fullPath;
         string directory = PathText.Directory(fullPath);
         DeclaredFiles = manifest.WeightFiles
@@ -25,12 +42,12 @@ internal sealed class IndexedManifest
             .ToImmutableArray();
     }
 
-    private readonly Lazy<LineageLevel> _ownLevel;
+    private readonly ParsedManifest _parsed;
 
     public AdditionalText File { get; }
 
-    /// <summary>The level the manifest reaches by itself (evaluated once, on first use).</summary>
-    public LineageLevel OwnLevel => _ownLevel.Value;
+    /// <summary>The level the manifest reaches by itself (evaluated once per manifest text, on first use).</summary>
+    public LineageLevel OwnLevel => _parsed.OwnLevel;
 
     public LineageManifest Manifest { get; }
 
@@ -41,16 +58,29 @@ internal sealed class IndexedManifest
     public ImmutableArray<string> DeclaredFiles { get; }
 
     /// <summary>True when <paramref name="loadPath"/> (as written in code) names one of the declared files.</summary>
-    public bool Declares(string loadPath, string? projectDirectory) => DeclaredFiles.Any(f => PathText.Matches(f, loadPath, projectDirectory));
+    public bool Declares(string loadPath, string? projectDirectory)
+    {
+        var written = new WrittenPath(loadPath, projectDirectory);
+        foreach (var file in DeclaredFiles)
+        {
+            if (written.Names(file))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>True when one of the declared files lies below the directory <paramref name="loadDirectory"/> (as written in code).</summary>
     public bool DeclaresUnder(string loadDirectory, string? projectDirectory)
     {
+        var written = new WrittenPath(loadDirectory, projectDirectory);
         foreach (var file in DeclaredFiles)
         {
             for (string directory = PathText.Directory(file); directory.Length > 0; directory = PathText.Directory(directory))
             {
-                if (PathText.Matches(directory, loadDirectory, projectDirectory))
+                if (written.Names(directory))
                 {
                     return true;
                 }
@@ -73,10 +103,10 @@ internal sealed class ManifestIndex
     /// Parses a manifest's text. Roslyn caches the value per SourceText across compilations, so while someone types in
     /// the editor an unchanged manifest is parsed once, not once per keystroke.
     /// </summary>
-    public static readonly SourceTextValueProvider<LineageManifest> Parser = new(Parse);
+    public static readonly SourceTextValueProvider<ParsedManifest> Parser = new(text => new ParsedManifest(Parse(text)));
 
     public ManifestIndex(AnalyzerOptions options, string? projectDirectory, System.Threading.CancellationToken cancellationToken)
-        : this(options, projectDirectory, Parse, cancellationToken)
+        : this(options, projectDirectory, text => new ParsedManifest(Parse(text)), cancellationToken)
     {
     }
 
@@ -84,7 +114,7 @@ internal sealed class ManifestIndex
         ? LineageManifest.Read(string.Empty) // refused without copying a huge file into a string; the build reports OTL0105
         : LineageManifest.Read(text.ToString());
 
-    public ManifestIndex(AnalyzerOptions options, string? projectDirectory, Func<SourceText, LineageManifest> parse, System.Threading.CancellationToken cancellationToken)
+    public ManifestIndex(AnalyzerOptions options, string? projectDirectory, Func<SourceText, ParsedManifest> parse, System.Threading.CancellationToken cancellationToken)
     {
         ProjectDirectory = projectDirectory;
         _manifests = new Lazy<ImmutableArray<IndexedManifest>>(() => Read(options, parse, cancellationToken));
@@ -104,10 +134,10 @@ internal sealed class ManifestIndex
     /// <summary>The manifest an attribute path names (relative to the project directory), or null.</summary>
     public IndexedManifest? Find(string attributePath)
     {
-        string wanted = PathText.Normalize(attributePath);
+        var wanted = new WrittenPath(attributePath, ProjectDirectory);
         foreach (var manifest in Manifests)
         {
-            if (PathText.Matches(manifest.FullPath, wanted, ProjectDirectory))
+            if (wanted.Names(manifest.FullPath))
             {
                 return manifest;
             }
@@ -116,7 +146,7 @@ internal sealed class ManifestIndex
         return null;
     }
 
-    private static ImmutableArray<IndexedManifest> Read(AnalyzerOptions options, Func<SourceText, LineageManifest> parse, System.Threading.CancellationToken cancellationToken)
+    private static ImmutableArray<IndexedManifest> Read(AnalyzerOptions options, Func<SourceText, ParsedManifest> parse, System.Threading.CancellationToken cancellationToken)
     {
         var builder = ImmutableArray.CreateBuilder<IndexedManifest>();
         foreach (var file in options.AdditionalFiles)
@@ -129,8 +159,8 @@ internal sealed class ManifestIndex
             }
 
             var text = file.GetText(cancellationToken);
-            var manifest = text is null ? LineageManifest.Read(string.Empty) : parse(text);
-            builder.Add(new IndexedManifest(file, manifest, PathText.Normalize(file.Path)));
+            var parsed = text is null ? new ParsedManifest(LineageManifest.Read(string.Empty)) : parse(text);
+            builder.Add(new IndexedManifest(file, parsed, PathText.Normalize(file.Path)));
         }
 
         return builder.ToImmutable();
@@ -140,29 +170,7 @@ internal sealed class ManifestIndex
 /// <summary>Path arithmetic on strings only (analyzers must not touch the file system).</summary>
 internal static class PathText
 {
-    public static string Normalize(string path)
-    {
-        string p = path.Replace('\\', '/');
-        bool rooted = p.StartsWith("/", StringComparison.Ordinal);
-        var parts = new List<string>();
-        foreach (var segment in p.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (segment == ".")
-            {
-                continue;
-            }
-
-            if (segment == ".." && parts.Count > 0 && parts[parts.Count - 1] != "..")
-            {
-                parts.RemoveAt(parts.Count - 1);
-                continue;
-            }
-
-            parts.Add(segment);
-        }
-
-        return (rooted ? "/" : string.Empty) + string.Join("/", parts);
-    }
+    public static string Normalize(string path) => WeightPaths.Normalize(path);
 
     public static string Directory(string normalizedPath)
     {
@@ -181,30 +189,41 @@ internal static class PathText
 
     public static bool IsRooted(string normalizedPath) =>
         normalizedPath.StartsWith("/", StringComparison.Ordinal) || (normalizedPath.Length >= 2 && normalizedPath[1] == ':');
+}
 
-    /// <summary>
-    /// Does <paramref name="fullPath"/> name the file a piece of code writes as <paramref name="written"/>?
-    /// Relative paths in code are relative to the project directory (files are copied to the output with the same
-    /// relative path). Without a known project directory the written path must be a whole-segment suffix.
-    /// </summary>
-    public static bool Matches(string fullPath, string written, string? projectDirectory)
+/// <summary>
+/// A path as code writes it, normalised once so it can be compared with every declared file cheaply. Relative paths
+/// in code are relative to the project directory (files are copied to the output with the same relative path);
+/// without a known project directory the written path must be a whole-segment suffix of the declared one.
+/// </summary>
+internal readonly struct WrittenPath
+{
+    private readonly string _path;
+    private readonly string? _inProject;
+    private readonly bool _rooted;
+
+    public WrittenPath(string written, string? projectDirectory)
     {
-        string path = Normalize(written);
-        if (path.Length == 0)
+        _path = PathText.Normalize(written);
+        _rooted = PathText.IsRooted(_path);
+        _inProject = !_rooted && projectDirectory is not null && _path.Length > 0 ? PathText.Combine(PathText.Normalize(projectDirectory), _path) : null;
+    }
+
+    public bool Names(string fullPath)
+    {
+        if (_path.Length == 0)
         {
             return false;
         }
 
-        if (IsRooted(path))
+        if (_rooted)
         {
-            return string.Equals(fullPath, path, StringComparison.OrdinalIgnoreCase);
+            return string.Equals(fullPath, _path, StringComparison.OrdinalIgnoreCase);
         }
 
-        if (projectDirectory is not null && string.Equals(fullPath, Combine(Normalize(projectDirectory), path), StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        return fullPath.EndsWith("/" + path, StringComparison.OrdinalIgnoreCase) || string.Equals(fullPath, path, StringComparison.OrdinalIgnoreCase);
+        return (_inProject is not null && string.Equals(fullPath, _inProject, StringComparison.OrdinalIgnoreCase))
+            || string.Equals(fullPath, _path, StringComparison.OrdinalIgnoreCase)
+            || (fullPath.Length > _path.Length && fullPath[fullPath.Length - _path.Length - 1] == '/'
+                && fullPath.EndsWith(_path, StringComparison.OrdinalIgnoreCase));
     }
 }

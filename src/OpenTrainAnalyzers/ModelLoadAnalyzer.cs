@@ -58,7 +58,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             new ManifestIndex(
                 context.Options,
                 string.IsNullOrWhiteSpace(projectDirectory) ? null : projectDirectory,
-                text => context.TryGetValue(text, ManifestIndex.Parser, out var manifest) ? manifest : ManifestIndex.Parse(text),
+                text => context.TryGetValue(text, ManifestIndex.Parser, out var parsed) ? parsed : new ParsedManifest(ManifestIndex.Parse(text)),
                 context.CancellationToken),
             OpenTrain.Lineage.LineageLevels.TryParse(levelText, out var level) ? level : null);
 
