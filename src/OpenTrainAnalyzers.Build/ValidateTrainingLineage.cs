@@ -262,81 +262,68 @@ public sealed class ValidateTrainingLineage : Task
         }
     }
 
-    /// <summary>Reads a parent manifest for the lineage chain; bounded like any manifest, never throws.</summary>
+    /// <summary>Reads a parent manifest for the lineage chain: the same bounded read as any manifest, never throws.</summary>
     private static ManifestFile ReadParentManifest(string path)
     {
-        try
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                return ManifestFile.Missing(Directory.Exists(path) ? "it is a directory" : "no such file");
-            }
-
-            if (info.Length > LineageManifest.MaxBytes)
-            {
-                return ManifestFile.Missing($"{info.Length:N0} bytes, over the {LineageManifest.MaxBytes:N0}-byte limit");
-            }
-
-            return ManifestFile.Of(File.ReadAllBytes(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
-        {
-            return ManifestFile.Missing(e.Message);
-        }
+        var (bytes, _, problem) = ReadBounded(path, missing: "no such file");
+        return bytes is not null ? ManifestFile.Of(bytes) : ManifestFile.Missing(problem!);
     }
 
     private static (LineageManifest? Manifest, List<LineageFinding> Findings) Read(string path)
     {
-        var findings = new List<LineageFinding>();
+        var (bytes, rule, problem) = ReadBounded(path);
+        if (bytes is null)
+        {
+            return (null, new List<LineageFinding> { new LineageFinding(rule!, problem!, "$", null, LineageLevel.Declared) });
+        }
+
+        var manifest = LineageManifest.Read(bytes);
+        return manifest.IsReadable ? (manifest, new List<LineageFinding>()) : (null, new List<LineageFinding>(manifest.Findings));
+    }
+
+    /// <summary>
+    /// A manifest's bytes, or why not (a missing file, a directory, over the size limit, unreadable). A file over the
+    /// limit is refused before reading: it must not cost the build its memory or time. Never throws.
+    /// </summary>
+    private static (byte[]? Bytes, LineageRule? Rule, string? Problem) ReadBounded(string path, string? missing = null)
+    {
         try
         {
             if (Directory.Exists(path))
             {
-                findings.Add(new LineageFinding(LineageRules.Unreadable, $"'{path}' is a directory, not a manifest file.", "$", null, LineageLevel.Declared));
-                return (null, findings);
+                return (null, LineageRules.Unreadable, $"'{path}' is a directory, not a manifest file.");
             }
 
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                findings.Add(new LineageFinding(LineageRules.Unreadable, $"The manifest '{path}' does not exist; fix the OpenTrainManifest item or create the file.", "$", null, LineageLevel.Declared));
-                return (null, findings);
+                return (null, LineageRules.Unreadable, missing ?? $"The manifest '{path}' does not exist; fix the OpenTrainManifest item or create the file.");
             }
 
             if (info.Length > LineageManifest.MaxBytes)
             {
-                // Refused before reading: a huge file must not cost the build its memory or time.
-                findings.Add(new LineageFinding(LineageRules.LimitExceeded,
-                    $"The manifest is {info.Length:N0} bytes; the limit is {LineageManifest.MaxBytes:N0}. A lineage manifest describes files, it never contains them.",
-                    "$", null, LineageLevel.Declared));
-                return (null, findings);
+                return (null, LineageRules.LimitExceeded,
+                    $"The manifest is {info.Length:N0} bytes; the limit is {LineageManifest.MaxBytes:N0}. A lineage manifest describes files, it never contains them.");
             }
 
-            byte[] bytes;
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var buffer = new byte[Math.Min(stream.Length, LineageManifest.MaxBytes + 1L)];
+            int read = 0;
+            for (int n; read < buffer.Length && (n = stream.Read(buffer, read, buffer.Length - read)) > 0;)
             {
-                bytes = new byte[Math.Min(stream.Length, LineageManifest.MaxBytes + 1L)];
-                int read = 0;
-                while (read < bytes.Length)
-                {
-                    int n = stream.Read(bytes, read, bytes.Length - read);
-                    if (n == 0)
-                    {
-                        break;
-                    }
-
-                    read += n;
-                }
-
-                var manifest = LineageManifest.Read(bytes, read);
-                return (manifest.IsReadable ? manifest : null, manifest.IsReadable ? findings : new List<LineageFinding>(manifest.Findings));
+                read += n;
             }
+
+            if (read < buffer.Length)
+            {
+                Array.Resize(ref buffer, read);
+            }
+
+            return (buffer, null, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
         {
-            findings.Add(new LineageFinding(LineageRules.Unreadable, $"The manifest cannot be read: {e.Message}", "$", null, LineageLevel.Declared));
-            return (null, findings);
+            return (null, LineageRules.Unreadable, $"The manifest cannot be read: {e.Message}");
         }
     }
 
