@@ -82,6 +82,35 @@ public class JsonParserTests
         Assert.Equal("é\n😀\"", result.Root!["a"]!.Text);
     }
 
+    [Theory]
+    [InlineData("{\"a\": \"\\ud800\"}", "D800")] // high surrogate alone, at the end of the string
+    [InlineData("{\"a\": \"x\\ud83dy\"}", "D83D")] // high surrogate followed by a plain character
+    [InlineData("{\"a\": \"\\ude00\"}", "DE00")] // low surrogate alone
+    [InlineData("{\"a\": \"\\ude00\\ud83d\"}", "DE00")] // a pair in the wrong order
+    [InlineData("{\"a\": \"\\ud83d\\u0041\"}", "D83D")] // high surrogate followed by a non-surrogate escape
+    [InlineData("{\"a\": \"\\ud83d\\ud83d\"}", "D83D")] // two high surrogates
+    public void Lone_surrogate_escapes_are_refused_where_they_are(string json, string code)
+    {
+        var result = JsonParser.Parse(json);
+
+        Assert.Null(result.Root);
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains("Lone UTF-16 surrogate escape '\\u" + code + "'", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(json.IndexOf("\\u" + code.ToLowerInvariant(), StringComparison.Ordinal) + 1, problem.Range.Start.Column);
+    }
+
+    [Fact]
+    public void A_lone_surrogate_in_a_manifest_is_a_located_OTL0100()
+    {
+        var manifest = LineageManifest.Read(Encoding.UTF8.GetBytes("{\n  \"manifestVersion\": \"1.0\",\n  \"model\": { \"name\": \"x\\udfff\" }\n}"));
+
+        var finding = Assert.Single(manifest.Findings);
+        Assert.Equal("OTL0100", finding.Id);
+        Assert.Equal(3, finding.Range!.Value.Start.Line);
+        Assert.Equal(24, finding.Range!.Value.Start.Column);
+        Assert.False(manifest.IsReadable);
+    }
+
     [Fact]
     public void Invalid_utf8_is_reported_with_its_byte_offset_and_line()
     {

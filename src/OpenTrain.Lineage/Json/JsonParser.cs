@@ -294,8 +294,24 @@ public sealed class JsonParser
                             throw new StopParsingException();
                         }
 
-                        _buffer.Append((char)code);
                         _pos += 4;
+                        if (code >= 0xD800 && code <= 0xDFFF)
+                        {
+                            // I-JSON (RFC 7493 2.1): a surrogate escape must be half of a pair, high then low.
+                            if (code >= 0xDC00 || _pos + 6 >= _text.Length || _text[_pos + 1] != '\\' || _text[_pos + 2] != 'u'
+                                || !TryParseHex(_text, _pos + 3, out int low) || low < 0xDC00 || low > 0xDFFF)
+                            {
+                                _pos -= 5; // point at the backslash of the lone escape
+                                Fail($"Lone UTF-16 surrogate escape '\\u{code:X4}': I-JSON (RFC 7493) forbids unpaired surrogates; write the character itself, or a high and low surrogate pair.");
+                                throw new StopParsingException();
+                            }
+
+                            _buffer.Append((char)code).Append((char)low);
+                            _pos += 6;
+                            break;
+                        }
+
+                        _buffer.Append((char)code);
                         break;
                     default:
                         Fail($"Invalid escape sequence '\\{Printable(e)}'.");
