@@ -9,11 +9,15 @@ namespace OpenTrain.Lineage;
 /// <summary>The bytes of a file, or why they could not be read. Supplied by the host: the core never opens files.</summary>
 public readonly struct ManifestFile
 {
-    private ManifestFile(byte[]? bytes, string? error)
+    private ManifestFile(byte[]? bytes, string? error, LineageRule? rule = null)
     {
         Bytes = bytes;
         Error = error;
+        Rule = rule;
     }
+
+    /// <summary>The code to report when the host refused the file (e.g. OTL0203 for a link that leaves the allowed roots).</summary>
+    public LineageRule? Rule { get; }
 
     public byte[]? Bytes { get; }
 
@@ -22,6 +26,8 @@ public readonly struct ManifestFile
     public static ManifestFile Of(byte[] bytes) => new(bytes, null);
 
     public static ManifestFile Missing(string error) => new(null, error);
+
+    public static ManifestFile Refused(LineageRule rule, string error) => new(null, error, rule);
 }
 
 /// <summary>The lineage chain of a manifest: its effective level and the findings about its parents.</summary>
@@ -119,8 +125,8 @@ public static class LineageChain
         var file = readFile(fullPath);
         if (file.Bytes is null)
         {
-            Report(findings, LineageRules.ParentUnverified, path, LineageLevel.Declared,
-                $"Parent manifest '{relative}' cannot be read ({file.Error}); vendor it at that path.");
+            Report(findings, file.Rule ?? LineageRules.ParentUnverified, path, LineageLevel.Declared,
+                file.Rule is null ? $"Parent manifest '{relative}' cannot be read ({file.Error}); vendor it at that path." : $"Parent manifest '{relative}' {file.Error}");
             return LineageLevel.None;
         }
 

@@ -13,6 +13,14 @@ public static class WeightPaths
             return "is empty";
         }
 
+        foreach (char c in path)
+        {
+            if (c < 0x20 || c == 0x7F)
+            {
+                return "contains a control character (U+" + ((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture) + "); a file name in a manifest must be printable";
+            }
+        }
+
         if (path.StartsWith("/", StringComparison.Ordinal) || path.StartsWith("\\", StringComparison.Ordinal)
             || (path.Length >= 2 && path[1] == ':') || path.StartsWith("~", StringComparison.Ordinal))
         {

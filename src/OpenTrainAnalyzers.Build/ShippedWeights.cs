@@ -104,6 +104,11 @@ internal static class ShippedWeights
         int read;
         try
         {
+            if (SafeFiles.KindOf(fullPath) != FileKind.Regular)
+            {
+                return null; // a FIFO or device is never opened: it could block the build
+            }
+
             using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 16);
             read = stream.Read(header, 0, header.Length);
         }
@@ -140,6 +145,11 @@ internal static class ShippedWeights
     {
         try
         {
+            if (SafeFiles.KindOf(fullPath) != FileKind.Regular)
+            {
+                return false;
+            }
+
             using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read);
             foreach (var entry in zip.Entries)

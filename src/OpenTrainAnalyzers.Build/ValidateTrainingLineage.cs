@@ -18,8 +18,10 @@ namespace OpenTrainAnalyzers.Build;
 /// Reads the project's files; writes only the hash cache and the reports it is given paths for (obj/ by default);
 /// never touches the network.
 /// </summary>
-public sealed class ValidateTrainingLineage : Task
+public sealed class ValidateTrainingLineage : Task, ICancelableTask
 {
+    private readonly System.Threading.CancellationTokenSource _cancel = new();
+    private LinkRoots _linkRoots = new(null, ".");
     private readonly LineageReport _report = new();
     private SeverityOptions _severity = new(null, false, null, null);
     private SuppressionSet? _suppressions;
@@ -60,6 +62,12 @@ public sealed class ValidateTrainingLineage : Task
     /// <summary>OpenTrainSuppress items: identity is the code; metadata Manifest, Element, Justification, Until.</summary>
     public ITaskItem[] Suppressions { get; set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>
+    /// Folders outside a manifest's own folder tree where the final target of a symbolic weight or parent path may
+    /// lie (';'-separated, relative to the project folder or absolute), e.g. a Hugging Face cache.
+    /// </summary>
+    public string? AllowedLinkRoots { get; set; }
+
     /// <summary>SARIF 2.1.0 report path; empty means none.</summary>
     public string? SarifReport { get; set; }
 
@@ -73,6 +81,9 @@ public sealed class ValidateTrainingLineage : Task
     /// <summary>The local date suppressions expire against; tests set it.</summary>
     internal DateTime? Today { get; set; }
 
+    /// <summary>Ctrl+C or a cancelled build: hashing stops between two 1 MiB reads; nothing half-hashed is cached.</summary>
+    public void Cancel() => _cancel.Cancel();
+
     public override bool Execute()
     {
         try
@@ -80,15 +91,25 @@ public sealed class ValidateTrainingLineage : Task
             Run();
             WriteReports();
         }
+        catch (Exception e) when (IsCancellation(e))
+        {
+            // The hash cache is not saved: the previous one stays as it was, trusted only for files hashed completely.
+            Log.LogMessage(MessageImportance.High, "OpenTrain: lineage validation cancelled; no weight digest of this run was cached.");
+            return false;
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Never an MSB4018 crash: whatever happened becomes a located, coded error.
-            Log.LogError(null, LineageRules.ValidationFailed.Id, null, LineageRules.ValidationFailed.HelpLink, ProjectFile ?? string.Empty, 0, 0, 0, 0,
-                $"OpenTrain lineage validation stopped unexpectedly ({e.GetType().Name}: {e.Message}); please report it with the manifest that caused it.");
+            Log.LogError(null, LineageRules.ValidationFailed.Id, null, LineageRules.ValidationFailed.HelpLink, SafeFiles.Escape(ProjectFile), 0, 0, 0, 0,
+                SafeFiles.Escape($"OpenTrain lineage validation stopped unexpectedly ({e.GetType().Name}: {e.Message}); please report it with the manifest that caused it."));
         }
 
         return !Log.HasLoggedErrors;
     }
+
+    private bool IsCancellation(Exception e) =>
+        _cancel.IsCancellationRequested
+        && (e is OperationCanceledException || (e is AggregateException aggregate && aggregate.Flatten().InnerExceptions.All(i => i is OperationCanceledException)));
 
     private void Run()
     {
@@ -122,13 +143,23 @@ public sealed class ValidateTrainingLineage : Task
             return;
         }
 
+        _linkRoots = new LinkRoots(AllowedLinkRoots, ProjectDirectory());
+        foreach (var rejected in _linkRoots.Rejected)
+        {
+            Emit(projectFile, null, new LineageFinding(LineageRules.PathEscapes,
+                $"OpenTrainAllowedLinkRoots names '{rejected}', which is not a folder that can bound links (a file-system root allows everything); it is ignored. Name the folder that holds the linked files, e.g. the Hugging Face cache.",
+                string.Empty, null, LineageLevel.Declared));
+        }
+
         var hasher = WeightHasher.Load(HashCacheFile);
+        hasher.Cancellation = _cancel.Token;
         _report.Hashing = VerifyDigests ? hasher : null;
         var declaredWeights = new HashSet<string>(WeightVerifier.PathComparer);
         var lowest = LineageLevel.OpenScience;
         var summaries = new List<string>();
         foreach (var item in Manifests.OrderBy(m => m.ItemSpec, StringComparer.Ordinal))
         {
+            _cancel.Token.ThrowIfCancellationRequested();
             string path = item.GetMetadata("FullPath");
             string directory = Path.GetDirectoryName(path)!;
             var (manifest, findings) = Read(path);
@@ -138,7 +169,8 @@ public sealed class ValidateTrainingLineage : Task
             {
                 evaluation = CompletenessPolicy.Evaluate(manifest);
                 findings.AddRange(evaluation.FindingsFor(required, profiles));
-                var chain = LineageChain.Resolve(path, manifest, evaluation.AchievedLevel, ReadParentManifest);
+                var roots = _linkRoots.For(directory);
+                var chain = LineageChain.Resolve(path, manifest, evaluation.AchievedLevel, parent => ReadParentManifest(parent, roots));
                 findings.AddRange(chain.Findings.Where(f => f.RequiredBy <= required));
                 achieved = chain.EffectiveLevel;
                 foreach (var file in manifest.WeightFiles)
@@ -149,9 +181,16 @@ public sealed class ValidateTrainingLineage : Task
                     }
                 }
 
+                var rootFinding = RootDigest.Check(manifest);
+                if (rootFinding is not null)
+                {
+                    findings.Add(rootFinding);
+                    achieved = LineageLevel.None;
+                }
+
                 if (VerifyDigests)
                 {
-                    var weightFindings = WeightVerifier.Verify(manifest, directory, hasher);
+                    var weightFindings = WeightVerifier.Verify(manifest, directory, hasher, _linkRoots);
                     findings.AddRange(weightFindings);
                     findings.AddRange(WeightVerifier.UndeclaredExternalData(manifest, directory));
                     if (weightFindings.Any(f => f.Severity == FindingSeverity.Error))
@@ -171,7 +210,7 @@ public sealed class ValidateTrainingLineage : Task
             string profileResults = evaluation is null || profiles.Count == 0
                 ? string.Empty
                 : ", " + CompletenessPolicy.OsaidProfile + (evaluation.Satisfies(CompletenessPolicy.OsaidProfile) ? " met" : " not met");
-            summaries.Add($"{manifest?.ModelName ?? Path.GetFileName(path)}: {achieved.ToName()}{profileResults}");
+            summaries.Add($"{SafeFiles.Escape(manifest?.ModelName ?? Path.GetFileName(path))}: {achieved.ToName()}{profileResults}");
         }
 
         foreach (var shipped in ShippedWeights.Find(ShippedFiles, ProjectDirectory(), declaredWeights))
@@ -238,15 +277,14 @@ public sealed class ValidateTrainingLineage : Task
 
         try
         {
-            string fullPath = Path.GetFullPath(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-            File.WriteAllText(fullPath, content(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            // A new file renamed over the old one: a FIFO or device at the report path is replaced, never opened.
+            SafeFiles.WriteAtomically(path!, content());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
         {
             // A report CI asked for and did not get is a failed build step, not a silent gap.
-            Log.LogError(null, LineageRules.ValidationFailed.Id, null, LineageRules.ValidationFailed.HelpLink, ProjectFile ?? string.Empty, 0, 0, 0, 0,
-                $"OpenTrain could not write the {what} to '{path}': {e.Message}");
+            Log.LogError(null, LineageRules.ValidationFailed.Id, null, LineageRules.ValidationFailed.HelpLink, SafeFiles.Escape(ProjectFile), 0, 0, 0, 0,
+                SafeFiles.Escape($"OpenTrain could not write the {what} to '{path}': {SafeFiles.Reason(e)}."));
         }
     }
 
@@ -262,9 +300,19 @@ public sealed class ValidateTrainingLineage : Task
         }
     }
 
-    /// <summary>Reads a parent manifest for the lineage chain: the same bounded read as any manifest, never throws.</summary>
-    private static ManifestFile ReadParentManifest(string path)
+    /// <summary>
+    /// Reads a parent manifest for the lineage chain: the same checked, bounded read as any manifest, plus the link
+    /// policy of weights (a link must end inside the child manifest's folder or an opt-in root). Never throws.
+    /// </summary>
+    private static ManifestFile ReadParentManifest(string path, IReadOnlyList<string> roots)
     {
+        var check = SafeFiles.Check(path, roots);
+        if (check.Status == FileCheckStatus.LinkOutside)
+        {
+            return ManifestFile.Refused(LineageRules.PathEscapes,
+                $"is a symbolic link whose target '{check.Target}' is outside the manifest's folder and the allowed link roots; it was not read. Vendor the parent manifest itself, or add its folder to OpenTrainAllowedLinkRoots.");
+        }
+
         var (bytes, _, problem) = ReadBounded(path, missing: "no such file");
         return bytes is not null ? ManifestFile.Of(bytes) : ManifestFile.Missing(problem!);
     }
@@ -282,48 +330,50 @@ public sealed class ValidateTrainingLineage : Task
     }
 
     /// <summary>
-    /// A manifest's bytes, or why not (a missing file, a directory, over the size limit, unreadable). A file over the
-    /// limit is refused before reading: it must not cost the build its memory or time. Never throws.
+    /// A manifest's bytes, or why not: missing, a directory, not a regular file (a FIFO would block the open forever,
+    /// a device such as /dev/zero would never end), a link loop, over the size limit, unreadable. The file type is
+    /// checked before the file is opened, and the read stops at the size limit whatever length the file reports
+    /// (0 for /proc files), so no manifest can cost the build its memory or time. Never throws.
     /// </summary>
     private static (byte[]? Bytes, LineageRule? Rule, string? Problem) ReadBounded(string path, string? missing = null)
     {
         try
         {
-            if (Directory.Exists(path))
+            var check = SafeFiles.Check(Path.GetFullPath(path), null);
+            switch (check.Status)
             {
-                return (null, LineageRules.Unreadable, $"'{path}' is a directory, not a manifest file.");
+                case FileCheckStatus.Directory:
+                    return (null, LineageRules.Unreadable, $"'{path}' is a directory, not a manifest file.");
+                case FileCheckStatus.Missing:
+                    return (null, LineageRules.Unreadable, missing ?? $"The manifest '{path}' does not exist; fix the OpenTrainManifest item or create the file.");
+                case FileCheckStatus.LinkLoop:
+                    return (null, LineageRules.Unreadable, $"'{path}' goes through more than {SafeFiles.MaxLinkHops} symbolic links (at '{check.Target}'): the links form a loop. Replace the link with the manifest file.");
+                case FileCheckStatus.LinkUnresolvable:
+                    return (null, LineageRules.Unreadable, $"'{path}' goes through a link or reparse point ('{check.Target}') that this MSBuild host (.NET Framework) cannot resolve; replace it with the manifest file, or build with `dotnet build`.");
+                case FileCheckStatus.NotRegular:
+                    return (null, LineageRules.Unreadable,
+                        $"'{path}' is {SafeFiles.Describe(check.Kind)}{(check.ViaLink ? $" ('{check.Target}')" : string.Empty)}, not a regular file: it was not opened (reading it could block the build or never end). A lineage manifest must be a regular JSON file.");
             }
 
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                return (null, LineageRules.Unreadable, missing ?? $"The manifest '{path}' does not exist; fix the OpenTrainManifest item or create the file.");
-            }
-
+            var info = new FileInfo(check.Target ?? path); // a link's own FileInfo has the link's length
             if (info.Length > LineageManifest.MaxBytes)
             {
                 return (null, LineageRules.LimitExceeded,
                     $"The manifest is {info.Length:N0} bytes; the limit is {LineageManifest.MaxBytes:N0}. A lineage manifest describes files, it never contains them.");
             }
 
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var buffer = new byte[Math.Min(stream.Length, LineageManifest.MaxBytes + 1L)];
-            int read = 0;
-            for (int n; read < buffer.Length && (n = stream.Read(buffer, read, buffer.Length - read)) > 0;)
+            var bytes = SafeFiles.ReadCapped(info.FullName, LineageManifest.MaxBytes, out bool tooLarge);
+            if (tooLarge)
             {
-                read += n;
+                return (null, LineageRules.LimitExceeded,
+                    $"The manifest has more than {LineageManifest.MaxBytes:N0} bytes (although its size is reported as {info.Length:N0}); the limit is {LineageManifest.MaxBytes:N0}. A lineage manifest describes files, it never contains them.");
             }
 
-            if (read < buffer.Length)
-            {
-                Array.Resize(ref buffer, read);
-            }
-
-            return (buffer, null, null);
+            return (bytes, null, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
         {
-            return (null, LineageRules.Unreadable, $"The manifest cannot be read: {e.Message}");
+            return (null, LineageRules.Unreadable, $"The manifest cannot be read: {SafeFiles.Reason(e)}.");
         }
     }
 
@@ -338,7 +388,9 @@ public sealed class ValidateTrainingLineage : Task
         string suffix = finding.JsonPath.Length == 0 ? string.Empty
             : finding.Profile is { } profile ? $" [{finding.JsonPath}; required by {profile}]"
             : finding.RequiredBy > LineageLevel.Declared ? $" [{finding.JsonPath}; required by {finding.RequiredBy.ToName()}]" : $" [{finding.JsonPath}]";
-        string message = finding.Message + suffix;
+        // Values from manifests and paths are echoed in messages: no raw control character reaches the log or the reports.
+        string message = SafeFiles.Escape(finding.Message + suffix);
+        file = SafeFiles.Escape(file);
         var reported = new ReportedFinding(file, manifest, element ?? finding.JsonPath, finding, message);
         _report.Findings.Add(reported);
 

@@ -47,6 +47,9 @@ internal sealed class WeightHasher
     /// <summary>Files whose digest came from the cache (or from an earlier manifest of the same build).</summary>
     public int ReusedFiles { get; private set; }
 
+    /// <summary>Stops hashing between two 1 MiB reads (the task's Cancel); a file not hashed to its end is never remembered.</summary>
+    public System.Threading.CancellationToken Cancellation { get; set; }
+
     /// <summary>Reads the cache; never throws. A null or empty path means no cache (every file is hashed).</summary>
     public static WeightHasher Load(string? cacheFile, Func<DateTime>? utcNow = null)
     {
@@ -80,12 +83,12 @@ internal sealed class WeightHasher
         System.Threading.Tasks.Parallel.For(
             0,
             pending.Count,
-            new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = Cancellation },
             i =>
             {
                 try
                 {
-                    digests[i] = Hash(pending[i].FullName);
+                    digests[i] = Hash(pending[i].FullName, Cancellation);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
                 {
@@ -121,7 +124,7 @@ internal sealed class WeightHasher
         }
 
         var started = _utcNow();
-        string sha256 = Hash(key);
+        string sha256 = Hash(key, Cancellation);
         Remember(info, size, ticks, sha256, started);
         return sha256;
     }
@@ -177,19 +180,15 @@ internal sealed class WeightHasher
         string content = text.ToString();
         try
         {
-            if (File.Exists(_cacheFile) && new FileInfo(_cacheFile).Length == Encoding.UTF8.GetByteCount(content)
-                && string.Equals(File.ReadAllText(_cacheFile, Encoding.UTF8), content, StringComparison.Ordinal))
+            if (ReadCache(_cacheFile) is { } existing && string.Equals(existing, content, StringComparison.Ordinal))
             {
                 return; // unchanged: leave obj/ untouched
             }
 
-            string? directory = Path.GetDirectoryName(_cacheFile);
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-
-            File.WriteAllText(_cacheFile, content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            // Another build of the same project (two `dotnet build` at once, or -m) may save at the same moment: each
+            // writes its own temporary file and renames it over the cache, so a reader sees one complete cache or
+            // the other, never a mix.
+            SafeFiles.WriteAtomically(_cacheFile, content);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
         {
@@ -197,24 +196,49 @@ internal sealed class WeightHasher
         }
     }
 
-    internal static string Hash(string path)
+    internal static string Hash(string path) => Hash(path, System.Threading.CancellationToken.None);
+
+    /// <summary>The SHA-256 of the whole file, read 1 MiB at a time; throws OperationCanceledException between reads.</summary>
+    internal static string Hash(string path, System.Threading.CancellationToken cancellation)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.SequentialScan);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
         using var sha = SHA256.Create();
-        return Digests.ToHex(sha.ComputeHash(stream));
+        var buffer = new byte[BufferSize];
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            sha.TransformBlock(buffer, 0, read, null, 0);
+        }
+
+        cancellation.ThrowIfCancellationRequested();
+        sha.TransformFinalBlock(buffer, 0, 0);
+        return Digests.ToHex(sha.Hash!);
+    }
+
+    /// <summary>The cache's text when it is a regular file within the size limit; null otherwise. Never blocks on a FIFO.</summary>
+    private static string? ReadCache(string cacheFile)
+    {
+        if (SafeFiles.Check(Path.GetFullPath(cacheFile), null).Status != FileCheckStatus.Regular)
+        {
+            return null;
+        }
+
+        byte[] bytes = SafeFiles.ReadCapped(cacheFile, MaxCacheBytes, out bool tooLarge);
+        return tooLarge ? null : new UTF8Encoding(false, throwOnInvalidBytes: false).GetString(bytes);
     }
 
     private static Dictionary<string, Entry>? TryRead(string cacheFile)
     {
         try
         {
-            var info = new FileInfo(cacheFile);
-            if (!info.Exists || info.Length > MaxCacheBytes)
+            // A cache that is not a regular file (a FIFO or device put in obj/) or is too large is not ours: ignored.
+            if (ReadCache(cacheFile) is not { } text)
             {
                 return null;
             }
 
-            string[] lines = File.ReadAllText(cacheFile, Encoding.UTF8).Split('\n');
+            string[] lines = text.Split('\n');
             // Header, entries, trailer, and the empty string after the final newline.
             if (lines.Length < 3 || lines[0] != Header || lines[lines.Length - 1].Length != 0)
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using OpenTrain.Lineage;
 
 namespace OpenTrainAnalyzers.Build;
@@ -30,10 +31,18 @@ internal static class WeightVerifier
         }
     }
 
-    public static List<LineageFinding> Verify(LineageManifest manifest, string manifestDirectory, WeightHasher hasher)
+    /// <summary>
+    /// Checks every declared weight file, in this order, and stops at the first problem of each: the path's links
+    /// (a loop is OTL0200; a final target outside the manifest's folder and the opt-in roots is OTL0203, and such a
+    /// file is neither sized nor hashed, so nothing about it reaches a log or report), its type (only a regular file
+    /// is opened: a FIFO, socket or device is OTL0200), its size (OTL0202, from stat: a wrong size reads no byte),
+    /// then its SHA-256 (OTL0201).
+    /// </summary>
+    public static List<LineageFinding> Verify(LineageManifest manifest, string manifestDirectory, WeightHasher hasher, LinkRoots roots)
     {
-        hasher.Prefetch(FilesToHash(manifest, manifestDirectory));
         var findings = new List<LineageFinding>();
+        var admitted = new List<(DeclaredWeightFile File, FileInfo Info, string Expected)>();
+        var allowed = roots.For(manifestDirectory);
         foreach (var file in manifest.WeightFiles)
         {
             if (file.Path is null || WeightPaths.Problem(file.Path) is not null)
@@ -42,22 +51,46 @@ internal static class WeightVerifier
             }
 
             var at = file.Entry["path"]!;
-            string fullPath = Path.Combine(manifestDirectory, file.Path.Replace('/', Path.DirectorySeparatorChar));
             try
             {
-                if (Directory.Exists(fullPath))
+                string fullPath = Path.Combine(manifestDirectory, file.Path.Replace('/', Path.DirectorySeparatorChar));
+                var check = SafeFiles.Check(fullPath, allowed);
+                switch (check.Status)
                 {
-                    findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' is a directory; list the files inside it instead.", at.Path, at.Range, LineageLevel.Declared));
-                    continue;
+                    case FileCheckStatus.LinkLoop:
+                        findings.Add(new LineageFinding(LineageRules.WeightMissing,
+                            $"Weight file '{file.Path}' goes through more than {SafeFiles.MaxLinkHops} symbolic links (at '{check.Target}'): the links form a loop. Replace the link with the file or a link to it.",
+                            at.Path, at.Range, LineageLevel.Declared));
+                        continue;
+                    case FileCheckStatus.LinkOutside:
+                        findings.Add(new LineageFinding(LineageRules.PathEscapes,
+                            $"Weight file '{file.Path}' is a symbolic link whose target '{check.Target}' is outside the manifest's folder and the allowed link roots; it was not read. Move the file next to the manifest, or, for a shared cache such as Hugging Face's, add its folder to OpenTrainAllowedLinkRoots.",
+                            at.Path, at.Range, LineageLevel.Declared));
+                        continue;
+                    case FileCheckStatus.LinkUnresolvable:
+                        findings.Add(new LineageFinding(LineageRules.PathEscapes,
+                            $"Weight file '{file.Path}' goes through a link or reparse point ('{check.Target}') that this MSBuild host (.NET Framework) cannot resolve, so it is not followed. Build with `dotnet build`, or replace the link with the file.",
+                            at.Path, at.Range, LineageLevel.Declared));
+                        continue;
+                    case FileCheckStatus.Directory:
+                        findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' is a directory; list the files inside it instead.", at.Path, at.Range, LineageLevel.Declared));
+                        continue;
+                    case FileCheckStatus.Missing:
+                        findings.Add(new LineageFinding(LineageRules.WeightMissing,
+                            check.ViaLink
+                                ? $"Weight file '{file.Path}' is a symbolic link to '{check.Target}', which does not exist; restore the file or fix the link."
+                                : $"Weight file '{file.Path}' does not exist next to the manifest; restore the file or fix the path.",
+                            at.Path, at.Range, LineageLevel.Declared));
+                        continue;
+                    case FileCheckStatus.NotRegular:
+                        findings.Add(new LineageFinding(LineageRules.WeightMissing,
+                            $"Weight file '{file.Path}' is {SafeFiles.Describe(check.Kind)}{(check.ViaLink ? $" ('{check.Target}')" : string.Empty)}, not a regular file: it was not opened (reading it could block the build or never end). Put the weight file itself at this path.",
+                            at.Path, at.Range, LineageLevel.Declared));
+                        continue;
                 }
 
-                var info = new FileInfo(fullPath);
-                if (!info.Exists)
-                {
-                    findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' does not exist next to the manifest; restore the file or fix the path.", at.Path, at.Range, LineageLevel.Declared));
-                    continue;
-                }
-
+                // The resolved target: FileInfo describes a link itself (its length is the link's), not what it points at.
+                var info = new FileInfo(check.Target ?? fullPath);
                 if (file.Size is { } size && size != info.Length)
                 {
                     var sizeAt = file.Entry["size"]!;
@@ -69,46 +102,45 @@ internal static class WeightVerifier
 
                 if (file.Sha256 is { } expected && Digests.IsSha256(expected))
                 {
-                    string actual = hasher.Sha256Of(info);
-                    if (!string.Equals(actual, expected, StringComparison.Ordinal))
-                    {
-                        var shaAt = file.Entry["sha256"]!;
-                        findings.Add(new LineageFinding(LineageRules.WeightDigestMismatch,
-                            $"Weight file '{file.Path}' has SHA-256 {actual}, not the declared {expected}: these are not the weights the manifest describes.",
-                            shaAt.Path, shaAt.Range, LineageLevel.Declared));
-                    }
+                    admitted.Add((file, info, expected));
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
             {
-                findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' cannot be read: {e.Message}", at.Path, at.Range, LineageLevel.Declared));
+                findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' cannot be read: {SafeFiles.Reason(e)}.", at.Path, at.Range, LineageLevel.Declared));
             }
         }
 
-        return findings;
+        // Only files that passed every check above are hashed, in parallel when there are several.
+        var infos = new List<FileInfo>();
+        foreach (var entry in admitted)
+        {
+            infos.Add(entry.Info);
         }
 
-    /// <summary>The declared files that exist with their declared size and have a well-formed digest to compare.</summary>
-    private static List<FileInfo> FilesToHash(LineageManifest manifest, string manifestDirectory)
-    {
-        var files = new List<FileInfo>();
-        foreach (var file in manifest.WeightFiles)
+        hasher.Prefetch(infos);
+        foreach (var (file, info, expected) in admitted)
         {
+            var at = file.Entry["path"]!;
             try
             {
-                if (FullPathOf(file, manifestDirectory) is { } fullPath && file.Sha256 is { } expected && Digests.IsSha256(expected)
-                    && new FileInfo(fullPath) is { Exists: true } info && (file.Size is null || file.Size == info.Length))
+                string actual = hasher.Sha256Of(info);
+                if (!string.Equals(actual, expected, StringComparison.Ordinal))
                 {
-                    files.Add(info);
+                    var shaAt = file.Entry["sha256"]!;
+                    findings.Add(new LineageFinding(LineageRules.WeightDigestMismatch,
+                        $"Weight file '{file.Path}' has SHA-256 {actual}, not the declared {expected}: these are not the weights the manifest describes.",
+                        shaAt.Path, shaAt.Range, LineageLevel.Declared));
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
             {
-                // Verify reports it, file by file.
+                findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' cannot be read: {SafeFiles.Reason(e)}.", at.Path, at.Range, LineageLevel.Declared));
             }
         }
 
-        return files;
+        // Findings in the order of weights.files, as before.
+        return findings.OrderBy(f => f.Range?.Start.Line ?? 0).ToList();
     }
 
     /// <summary>OTL0204: a file next to a declared '.onnx' named like its external data, which the manifest does not list.</summary>
