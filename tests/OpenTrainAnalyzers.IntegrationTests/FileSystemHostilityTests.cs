@@ -140,7 +140,7 @@ public sealed class FileSystemHostilityTests
 
         string project = _package.CreateProject("OnnxApp");
         string big = Path.Combine(project, "models", "big.onnx");
-        const long Size = 2L * 1024 * 1024 * 1024;
+        const long Size = 8L * 1024 * 1024 * 1024;
         using (var sparse = File.Create(big))
         {
             sparse.SetLength(Size);
@@ -213,7 +213,7 @@ public sealed class FileSystemHostilityTests
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         Assert.True(taskStarted.Wait(TimeSpan.FromMinutes(5)), "the build never reached the lineage task:\n" + output);
-        Thread.Sleep(2000); // well into the 2 GiB
+        Thread.Sleep(1000); // well into the 8 GiB, far from its end
         Assert.False(process.HasExited, "the build finished before it could be interrupted:\n" + output);
         var watch = Stopwatch.StartNew();
         using (var kill = Process.Start(new ProcessStartInfo("kill", new[] { "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }) { UseShellExecute = false })!)
