@@ -308,6 +308,15 @@ internal static class SafeFiles
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", SetLastError = true)]
     private static extern int NativeStat([MarshalAs(UnmanagedType.LPStr)] string path, byte[] status);
 
+#if !NET
+    // Mono (which runs the .NET Framework task on Linux and macOS) ships the same System.Native code as
+    // libmono-native, mapped from the name "System.Native", with the entry point of its time: SystemNative_Stat2.
+    [DllImport("System.Native", EntryPoint = "SystemNative_Stat2", SetLastError = true)]
+    private static extern int MonoNativeStat([MarshalAs(UnmanagedType.LPStr)] string path, byte[] status);
+
+    private static bool s_useMonoNative;
+#endif
+
     /// <summary>st_mode of <paramref name="path"/> (links followed), -1 when stat fails, null when no native stat is available.</summary>
     private static int? StatMode(string path)
     {
@@ -316,13 +325,31 @@ internal static class SafeFiles
             return null;
         }
 
+        var status = new byte[512];
+#if !NET
+        if (s_useMonoNative)
+        {
+            return MonoNativeStat(path, status) != 0 ? -1 : BitConverter.ToInt32(status, 4);
+        }
+#endif
         try
         {
-            var status = new byte[512];
             return NativeStat(path, status) != 0 ? -1 : BitConverter.ToInt32(status, 4);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
         {
+#if !NET
+            try
+            {
+                int result = MonoNativeStat(path, status);
+                s_useMonoNative = true;
+                return result != 0 ? -1 : BitConverter.ToInt32(status, 4);
+            }
+            catch (Exception mono) when (mono is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+            {
+                // neither: fall through
+            }
+#endif
             s_nativeStatMissing = true;
             return null;
         }
