@@ -15,8 +15,13 @@ namespace OpenTrainAnalyzers.IntegrationTests;
 public sealed class FileSystemHostilityTests
 {
     private readonly PackageFixture _package;
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    public FileSystemHostilityTests(PackageFixture package) => _package = package;
+    public FileSystemHostilityTests(PackageFixture package, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        _package = package;
+        _output = output;
+    }
 
     [Fact]
     public void Every_file_system_trap_is_a_coded_diagnostic_and_nothing_outside_is_read()
@@ -89,6 +94,7 @@ public sealed class FileSystemHostilityTests
             var watch = Stopwatch.StartNew();
             var build = _package.Build(project);
             watch.Stop();
+            _output.WriteLine($"dotnet build of the hostile project: {watch.Elapsed.TotalSeconds:F1} s");
 
             Assert.NotEqual(0, build.ExitCode);
             Assert.DoesNotContain(build.Diagnostics, d => d.Id is "MSB4018" or "AD0001" or "OTL0011" or "CS8032");
@@ -131,6 +137,49 @@ public sealed class FileSystemHostilityTests
     }
 
     [Fact]
+    public void A_cache_folder_opted_in_with_the_property_or_the_item_makes_a_link_out_of_the_project_pass()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // creating symbolic links needs a privilege there
+        }
+
+        // The Hugging Face layout, outside the project: hub/models--x/snapshots/<rev>/model.onnx -> ../../blobs/<sha>.
+        string hub = Directory.CreateTempSubdirectory("opentrain-it-hub-").FullName;
+        try
+        {
+            string project = _package.CreateProject("OnnxApp");
+            string models = Path.Combine(project, "models");
+            string blob = Path.Combine(hub, "models--iris", "blobs", "127e11f360d49350b0f261be787ee83a35209b664efec25aaac1f5e3f204e3d4");
+            string snapshot = Path.Combine(hub, "models--iris", "snapshots", "rev1");
+            Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
+            Directory.CreateDirectory(snapshot);
+            File.Move(Path.Combine(models, "iris-species.onnx"), blob);
+            File.CreateSymbolicLink(Path.Combine(snapshot, "iris-species.onnx"), "../../blobs/" + Path.GetFileName(blob));
+            File.CreateSymbolicLink(Path.Combine(models, "iris-species.onnx"), Path.Combine(snapshot, "iris-species.onnx"));
+
+            var refused = _package.Build(project);
+            Assert.Contains(refused.Diagnostics, d => d.Id == "OTL0203" && d.Message.Contains("'" + blob + "' is outside", StringComparison.Ordinal));
+
+            var byProperty = _package.Build(project, "OpenTrainAllowedLinkRoots=" + hub);
+            Assert.True(byProperty.ExitCode == 0, byProperty.Output);
+            Assert.DoesNotContain(byProperty.Diagnostics, d => d.Id.StartsWith("OTL02", StringComparison.Ordinal) && d.Id != "OTL0207");
+
+            File.WriteAllText(Path.Combine(project, "Directory.Build.targets"), $"""
+                <Project>
+                  <ItemGroup><OpenTrainAllowedLinkRoot Include="{hub}" /></ItemGroup>
+                </Project>
+                """);
+            var byItem = _package.Build(project);
+            Assert.True(byItem.ExitCode == 0, byItem.Output);
+        }
+        finally
+        {
+            Directory.Delete(hub, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Ctrl_C_while_hashing_a_multi_GB_weight_stops_the_build_and_the_next_build_hashes_it_again()
     {
         if (OperatingSystem.IsWindows())
@@ -140,7 +189,7 @@ public sealed class FileSystemHostilityTests
 
         string project = _package.CreateProject("OnnxApp");
         string big = Path.Combine(project, "models", "big.onnx");
-        const long Size = 8L * 1024 * 1024 * 1024;
+        const long Size = 16L * 1024 * 1024 * 1024;
         using (var sparse = File.Create(big))
         {
             sparse.SetLength(Size);
@@ -154,8 +203,10 @@ public sealed class FileSystemHostilityTests
 
         // First build: interrupted with SIGINT (what Ctrl+C sends) once the task is hashing.
         var (exitCode, output, afterSignal) = BuildAndInterrupt(project);
+        _output.WriteLine($"SIGINT to exit of dotnet build: {afterSignal.TotalSeconds:F2} s");
         Assert.NotEqual(0, exitCode);
         Assert.True(afterSignal < TimeSpan.FromSeconds(10), $"the build took {afterSignal} to stop after SIGINT:\n{output}");
+        Assert.Contains("OpenTrain: lineage validation cancelled", output, StringComparison.Ordinal); // the task's Cancel ran, not a kill
         Assert.DoesNotContain("OTL0011", output, StringComparison.Ordinal);
         Assert.DoesNotContain("MSB4018", output, StringComparison.Ordinal);
         string cache = Path.Combine(project, "obj", "Debug", "net10.0", "opentrain", "weights.sha256.cache");
@@ -167,6 +218,7 @@ public sealed class FileSystemHostilityTests
         string json = File.ReadAllText(Path.Combine(project, "obj", "Debug", "net10.0", "opentrain", "lineage.json"));
         long hashedBytes = long.Parse(Regex.Match(json, "\"hashedBytes\": ?(\\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(hashedBytes >= Size, $"the next build hashed only {hashedBytes} bytes");
+        _output.WriteLine($"next build hashed {hashedBytes:N0} bytes");
     }
 
     private (int ExitCode, string Output, TimeSpan AfterSignal) BuildAndInterrupt(string project)
@@ -213,7 +265,7 @@ public sealed class FileSystemHostilityTests
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         Assert.True(taskStarted.Wait(TimeSpan.FromMinutes(5)), "the build never reached the lineage task:\n" + output);
-        Thread.Sleep(1000); // well into the 8 GiB, far from its end
+        Thread.Sleep(1000); // well into the 16 GiB (several seconds of hashing), far from its end
         Assert.False(process.HasExited, "the build finished before it could be interrupted:\n" + output);
         var watch = Stopwatch.StartNew();
         using (var kill = Process.Start(new ProcessStartInfo("kill", new[] { "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }) { UseShellExecute = false })!)
