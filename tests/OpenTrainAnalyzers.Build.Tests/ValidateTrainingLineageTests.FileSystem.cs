@@ -219,6 +219,29 @@ public sealed partial class ValidateTrainingLineageTests
     }
 
     [Fact]
+    public void A_parent_manifest_that_is_a_fifo_is_OTL0501_and_never_opened()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        MakeFifo(Path.Combine(_directory, "base.lineage.json"));
+        string manifest = WriteModel();
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace(
+            "\"lineage\": { \"derivation\": \"from-scratch\" }",
+            "\"lineage\": { \"derivation\": \"finetune\", \"parents\": [{ \"name\": \"base\", \"relation\": \"finetune\", \"manifest\": { \"path\": \"base.lineage.json\", \"sha256\": \"" + new string('a', 64) + "\" } }] }",
+            StringComparison.Ordinal));
+
+        var (ok, elapsed) = RunWithBackstop(Task(_engine, manifest));
+
+        Assert.False(ok);
+        var error = Assert.Single(_engine.Errors, e => e.Code == "OTL0501");
+        Assert.Contains("a named pipe (FIFO)", error.Message, StringComparison.Ordinal);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), elapsed.ToString());
+    }
+
+    [Fact]
     public void Control_characters_in_paths_and_values_are_escaped_in_every_message()
     {
         // A NUL and an ESC in weight paths, an ESC sequence and a fake log line in a digest value.
