@@ -221,6 +221,61 @@ public sealed class FileSystemHostilityTests
         _output.WriteLine($"next build hashed {hashedBytes:N0} bytes");
     }
 
+    [Fact]
+    public void The_same_project_validated_twice_at_once_never_corrupts_its_cache_or_reports_a_wrong_digest()
+    {
+        string project = _package.CreateProject("OnnxApp");
+        string models = Path.Combine(project, "models");
+        // A 512 MiB weight (sparse zeros) with its true digest, so each run hashes for a while and the two overlap.
+        string weight = Path.Combine(models, "zeros.onnx");
+        const long Size = 512L * 1024 * 1024;
+        using (var sparse = File.Create(weight))
+        {
+            sparse.SetLength(Size);
+        }
+
+        string sha;
+        using (var stream = File.OpenRead(weight))
+        {
+            sha = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+        }
+
+        string demo = File.ReadAllText(Path.Combine(models, "iris-species.lineage.json"));
+        File.WriteAllText(Path.Combine(models, "zeros.lineage.json"), demo
+            .Replace("\"path\": \"iris-species.onnx\"", "\"path\": \"zeros.onnx\"", StringComparison.Ordinal)
+            .Replace("127e11f360d49350b0f261be787ee83a35209b664efec25aaac1f5e3f204e3d4", sha, StringComparison.Ordinal)
+            .Replace("\"size\": 2062", "\"size\": " + Size, StringComparison.Ordinal)
+            .Replace("7d03c2c6e4905ad2dba629dc73a43d46e6c3ca674b2ca97f989d1d7da784a335", Convert.ToHexString(SHA256.HashData(Convert.FromHexString(sha))).ToLowerInvariant(), StringComparison.Ordinal));
+        var restore = DotNet.Run(project, _package.Environment, "restore", "-nologo");
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        string cache = Path.Combine(project, "obj", "Debug", "net10.0", "opentrain", "weights.sha256.cache");
+
+        for (int round = 0; round < 3; round++)
+        {
+            // A new last-write time: the cache cannot answer, both runs hash the file and both save the cache.
+            File.SetLastWriteTimeUtc(weight, DateTime.UtcNow.AddMinutes(-10 - round));
+            var results = new BuildResult[2];
+            var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
+                results[i] = DotNet.Run(project, _package.Environment, "msbuild", "-nologo", "-t:OpenTrainValidateLineage", "-p:OpenTrainWriteReports=false"))).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+
+            foreach (var result in results)
+            {
+                Assert.True(result.ExitCode == 0, result.Output);
+                Assert.DoesNotContain(result.Diagnostics, d => d.Severity == "error");
+            }
+
+            string text = File.ReadAllText(cache);
+            string[] lines = text.Split('\n');
+            Assert.Equal("opentrain-weight-hashes v1", lines[0]);
+            Assert.Equal("end\t" + (lines.Length - 3), lines[^2]);
+            Assert.Contains(sha + "\t" + Size + "\t", text, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(cache)!, "*.tmp"));
+    }
+
     private (int ExitCode, string Output, TimeSpan AfterSignal) BuildAndInterrupt(string project)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = project, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
