@@ -100,8 +100,10 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Never an MSB4018 crash: whatever happened becomes a located, coded error.
+            // The runtime's text can echo raw input (paths, values): it goes to the detailed log, escaped, not into the error.
             Log.LogError(null, LineageRules.ValidationFailed.Id, null, LineageRules.ValidationFailed.HelpLink, SafeFiles.Escape(ProjectFile), 0, 0, 0, 0,
-                SafeFiles.Escape($"OpenTrain lineage validation stopped unexpectedly ({e.GetType().Name}: {e.Message}); please report it with the manifest that caused it."));
+                $"OpenTrain lineage validation stopped unexpectedly ({e.GetType().Name}); please report it with the manifest that caused it. The details are in the build log at detailed verbosity (-v:d).");
+            Log.LogMessage(MessageImportance.Low, "OpenTrain: " + SafeFiles.Escape(e.ToString()));
         }
 
         return !Log.HasLoggedErrors;
