@@ -276,6 +276,53 @@ public sealed class FileSystemHostilityTests
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(cache)!, "*.tmp"));
     }
 
+    [Fact]
+    public void Two_projects_sharing_a_weights_folder_built_with_m_both_verify_it()
+    {
+        string first = _package.CreateProject("OnnxApp");
+        string second = _package.CreateProject("OnnxApp");
+        string shared = Path.Combine(Path.GetDirectoryName(first)!, "shared-" + Path.GetFileName(first));
+        Directory.CreateDirectory(shared);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(first, "models"), "iris-species.*"))
+        {
+            File.Copy(file, Path.Combine(shared, Path.GetFileName(file)));
+        }
+
+        File.SetLastWriteTimeUtc(Path.Combine(shared, "iris-species.onnx"), DateTime.UtcNow.AddMinutes(-10));
+        foreach (var project in new[] { first, second })
+        {
+            File.WriteAllText(Path.Combine(project, "Directory.Build.targets"), $"""
+                <Project>
+                  <ItemGroup><OpenTrainManifest Include="{Path.Combine(shared, "iris-species.lineage.json")}" /></ItemGroup>
+                </Project>
+                """);
+            var restore = DotNet.Run(project, _package.Environment, "restore", "-nologo");
+            Assert.True(restore.ExitCode == 0, restore.Output);
+        }
+
+        string dirs = Path.Combine(Path.GetDirectoryName(first)!, "dirs-" + Path.GetFileName(first) + ".proj");
+        File.WriteAllText(dirs, $"""
+            <Project>
+              <Target Name="Build">
+                <MSBuild Projects="{Path.Combine(first, "OnnxApp.csproj")};{Path.Combine(second, "OnnxApp.csproj")}" Targets="Build" BuildInParallel="true" />
+              </Target>
+            </Project>
+            """);
+        for (int round = 0; round < 2; round++)
+        {
+            var build = DotNet.Run(Path.GetDirectoryName(first)!, _package.Environment, "msbuild", dirs, "-m:2", "-nologo", "-v:n");
+            Assert.True(build.ExitCode == 0, build.Output);
+            Assert.DoesNotContain(build.Diagnostics, d => d.Severity == "error");
+            // Each project checked the shared manifest with its own cache in its own obj/.
+            Assert.Equal(2, Regex.Matches(build.Output, "OpenTrain: 2 lineage manifest\\(s\\) checked").Count);
+            foreach (var project in new[] { first, second })
+            {
+                string cache = File.ReadAllText(Path.Combine(project, "obj", "Debug", "net10.0", "opentrain", "weights.sha256.cache"));
+                Assert.Contains("127e11f360d49350b0f261be787ee83a35209b664efec25aaac1f5e3f204e3d4\t2062\t", cache, StringComparison.Ordinal);
+            }
+        }
+    }
+
     private (int ExitCode, string Output, TimeSpan AfterSignal) BuildAndInterrupt(string project)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = project, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
