@@ -149,7 +149,7 @@ internal sealed class LineageReport
 
             if (reported.Element.Length > 0)
             {
-                json.Name("properties").BeginObject().Property("element", reported.Element).EndObject();
+                json.Name("properties").BeginObject().Property("element", SafeFiles.EscapeOrNull(reported.Element)).EndObject();
             }
 
             json.EndObject();
@@ -174,8 +174,8 @@ internal sealed class LineageReport
         foreach (var model in Models)
         {
             json.BeginObject()
-                .Property("manifest", model.Manifest)
-                .Property("name", model.Name)
+                .Property("manifest", SafeFiles.EscapeOrNull(model.Manifest))
+                .Property("name", SafeFiles.EscapeOrNull(model.Name))
                 .Property("achievedLevel", model.Achieved.ToName())
                 .Property("requiredLevel", RequiredLevel)
                 .EndObject();
@@ -193,8 +193,8 @@ internal sealed class LineageReport
                 .Property("logged", reported.Logged is not null)
                 .Property("message", reported.Message)
                 .Property("file", reported.File)
-                .Property("manifest", reported.Manifest)
-                .Property("element", reported.Element)
+                .Property("manifest", SafeFiles.EscapeOrNull(reported.Manifest))
+                .Property("element", SafeFiles.EscapeOrNull(reported.Element))
                 .Property("line", finding.Range?.Start.Line ?? 0)
                 .Property("column", finding.Range?.Start.Column ?? 0)
                 .Property("helpUri", finding.Rule.HelpLink)

@@ -448,6 +448,8 @@ internal static class SafeFiles
     /// and paragraph separators and bidirectional overrides are written as escapes, so a manifest value can neither
     /// send terminal control sequences nor start a fake log line.
     /// </summary>
+    public static string? EscapeOrNull(string? text) => text is null ? null : Escape(text);
+
     public static string Escape(string? text)
     {
         if (text is null)

@@ -246,9 +246,26 @@ public sealed partial class ValidateTrainingLineageTests
     {
         // A NUL and an ESC in weight paths, an ESC sequence and a fake log line in a digest value.
         string manifest = WriteModel(extraFile: "\"path\": \"a\\u0000b.onnx\", \"sha256\": \"\\u001b[2J\\r\\nerror FAKE0001: injected\", \"size\": 1 }, { \"path\": \"c\\u001b[31m.onnx\", \"sha256\": \""
-            + new string('a', 63) + "b\", \"size\": 1");
+            + new string('a', 63) + "b\", \"size\": 1", extraTopLevel: "\"x\\u001b[2Jkey\": 1,");
+        string sarif = Path.Combine(_directory, "obj", "lineage.sarif");
+        string json = Path.Combine(_directory, "obj", "lineage.json");
+        var task = Task(_engine, manifest);
+        task.SarifReport = sarif;
+        task.JsonReport = json;
 
-        Assert.False(Run(manifest));
+        Assert.False(task.Execute());
+
+        // The reports are JSON: a raw control character would be written as a JSON escape (\u001b), which a viewer
+        // decodes back into ESC. Only our visible escapes (\\u001B) may appear.
+        foreach (var report in new[] { File.ReadAllText(sarif), File.ReadAllText(json) })
+        {
+            var strings = new List<string>();
+            Strings(System.Text.Json.JsonDocument.Parse(report).RootElement, strings);
+            Assert.All(strings, text => Assert.DoesNotContain(text, c => c < 0x20 || c == 0x7F));
+            Assert.Contains(strings, text => text.Contains("\\u001B", StringComparison.Ordinal));
+        }
+
+        Assert.Contains(_engine.Warnings, w => w.Code == "OTL0104" && w.Message!.Contains("x\\u001B[2Jkey", StringComparison.Ordinal));
 
         var messages = _engine.Errors.Select(e => e.Message).Concat(_engine.Warnings.Select(w => w.Message)).Concat(_engine.Messages.Select(m => m.Message)).ToList();
         Assert.All(messages, m => Assert.DoesNotContain(m!, c => c < 0x20));
@@ -365,6 +382,31 @@ public sealed partial class ValidateTrainingLineageTests
         run.Start();
         Assert.True(run.Join(Backstop), "The task hung (backstop timeout).");
         return (result, watch.Elapsed);
+    }
+
+    private static void Strings(System.Text.Json.JsonElement element, List<string> strings)
+    {
+        switch (element.ValueKind)
+        {
+            case System.Text.Json.JsonValueKind.String:
+                strings.Add(element.GetString()!);
+                break;
+            case System.Text.Json.JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    strings.Add(property.Name);
+                    Strings(property.Value, strings);
+                }
+
+                break;
+            case System.Text.Json.JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    Strings(item, strings);
+                }
+
+                break;
+        }
     }
 
     private static void MakeFifo(string path)
