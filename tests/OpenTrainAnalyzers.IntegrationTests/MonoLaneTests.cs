@@ -67,12 +67,18 @@ public sealed class MonoLaneTests
 
             foreach (var (level, manifests) in new[] { ("declared", new[] { demo }), ("open-science", failing.Prepend(demo).ToArray()) })
             {
-                var onMono = Run(mono, new[] { Path.Combine(runners, "net472", "OpenTrain.TaskRunner.exe"), frameworkTask, project, level }.Concat(manifests));
-                var onDotnet = Run("dotnet", new[] { Path.Combine(runners, "net8.0", "OpenTrain.TaskRunner.dll"), netTask, project, level }.Concat(manifests));
+                var onMono = Run(mono, new[] { Path.Combine(runners, "net472", "OpenTrain.TaskRunner.exe"), frameworkTask, project, level }.Concat(manifests), Path.Combine(work, "obj-mono"));
+                var onDotnet = Run("dotnet", new[] { Path.Combine(runners, "net8.0", "OpenTrain.TaskRunner.dll"), netTask, project, level }.Concat(manifests), Path.Combine(work, "obj-dotnet"));
                 Assert.Contains("runtime\tmono", onMono);
                 Assert.Contains(onDotnet, l => l.StartsWith("runtime\tdotnet", StringComparison.Ordinal));
                 Assert.Equal(onDotnet.Where(l => !l.StartsWith("runtime\t", StringComparison.Ordinal)), onMono.Where(l => !l.StartsWith("runtime\t", StringComparison.Ordinal)));
                 _output.WriteLine($"{level}: {onMono.Count(l => l.StartsWith("error\t", StringComparison.Ordinal))} error(s), {onMono.Count(l => l.StartsWith("warning\t", StringComparison.Ordinal))} warning(s), equal on Mono and dotnet.");
+                // The cache and the reports were written by each runtime (the .NET Framework path uses File.Replace) and say the same.
+                foreach (var report in new[] { "lineage.json", "lineage.sarif", "weights.sha256.cache" })
+                {
+                    Assert.Equal(File.ReadAllText(Path.Combine(work, "obj-dotnet", report)).Replace("obj-dotnet", "obj-X", StringComparison.Ordinal), File.ReadAllText(Path.Combine(work, "obj-mono", report)).Replace("obj-mono", "obj-X", StringComparison.Ordinal));
+                }
+
                 if (level == "declared")
                 {
                     Assert.Contains("result\ttrue", onMono);
@@ -126,9 +132,10 @@ public sealed class MonoLaneTests
         return manifests.ToArray();
     }
 
-    private static List<string> Run(string program, IEnumerable<string> arguments)
+    private static List<string> Run(string program, IEnumerable<string> arguments, string obj)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["OPENTRAIN_LANE_OBJ"] = obj;
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

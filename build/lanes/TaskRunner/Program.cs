@@ -15,6 +15,7 @@ namespace OpenTrain.TaskRunner;
 /// Usage: OpenTrain.TaskRunner &lt;task assembly&gt; &lt;project file&gt; &lt;required level&gt; &lt;manifest&gt;...
 /// Loads ValidateTrainingLineage from the given (packed) assembly, runs it, and prints one line per finding
 /// (severity, code, file, line, column, end line, end column, message; tab-separated), then "result\t&lt;bool&gt;".
+/// With OPENTRAIN_LANE_OBJ set, the hash cache and the SARIF and JSON reports are written in that folder.
 /// </summary>
 internal static class Program
 {
@@ -36,6 +37,14 @@ internal static class Program
         Set(task, "ProjectFile", args[1]);
         Set(task, "RequiredLevel", args[2]);
         Set(task, "Manifests", args.Skip(3).Select(m => (ITaskItem)new TaskItem(m)).ToArray());
+        // With OPENTRAIN_LANE_OBJ, the hash cache and both reports are written there (atomic writes, File.Replace on Mono).
+        if (Environment.GetEnvironmentVariable("OPENTRAIN_LANE_OBJ") is { Length: > 0 } obj)
+        {
+            Set(task, "HashCacheFile", Path.Combine(obj, "weights.sha256.cache"));
+            Set(task, "SarifReport", Path.Combine(obj, "lineage.sarif"));
+            Set(task, "JsonReport", Path.Combine(obj, "lineage.json"));
+        }
+
         bool result = task.Execute();
         foreach (var line in engine.Lines)
         {
