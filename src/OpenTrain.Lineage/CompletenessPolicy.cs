@@ -492,11 +492,16 @@ public static class CompletenessPolicy
 
             if (code["availability"]?.Text is "open" or "restricted")
             {
+                // The first framework must be named with its version; naming a further one whose exact version is
+                // unknown is more disclosure, not less, so it warns.
                 var framework = Need(code, "framework", Declared, "the training framework(s), each with name and version");
+                bool first = true;
                 foreach (var item in framework?.Items.Where(i => i.Kind == JsonValueKind.Object) ?? Enumerable.Empty<JsonValue>())
                 {
-                    Text(item, "name", Declared, "the framework's name");
-                    Text(item, "version", Declared, "the framework's version");
+                    var severity = first ? (FindingSeverity?)null : FindingSeverity.Warning;
+                    Text(item, "name", Declared, "the framework's name", severity: severity);
+                    Text(item, "version", Declared, "the framework's version", severity: severity);
+                    first = false;
                 }
             }
 
@@ -538,10 +543,11 @@ public static class CompletenessPolicy
             }
 
             var metrics = Need(evaluation, "metrics", Declared, "at least one evaluation metric with its dataset and value");
+            bool resultsPublished = evaluation["availability"]?.Text is "open" or "restricted" && evaluation["locations"] is { Items.Count: > 0 };
             foreach (var metric in metrics?.Items.Where(m => m.Kind == JsonValueKind.Object) ?? Enumerable.Empty<JsonValue>())
             {
                 Text(metric, "metric", Declared, "the metric's name");
-                Need(metric, "value", Declared, "the measured value");
+                CheckMetricValue(metric, resultsPublished);
                 if (Text(metric, "dataset", Declared, "the id of the dataset the metric was measured on")?.Text is { } id
                     && !datasetIds.Contains(id) && !evaluationIds.Contains(id))
                 {
@@ -560,6 +566,49 @@ public static class CompletenessPolicy
             else if (Disclose(evaluationCode, "the evaluation code", Declared, notApplicableAllowed: false))
             {
                 RequireOpen(evaluationCode, "the evaluation code", OpenTooling, ContentKind.Code, pinned: true);
+            }
+        }
+
+        /// <summary>
+        /// A metric names its value, or points at the published results that hold it (the evaluation's own locations,
+        /// or the metric's reportedIn): listing a benchmark whose number sits in a pinned report discloses more than
+        /// leaving it out, so it warns that the value is not machine-readable and never costs a level.
+        /// </summary>
+        private void CheckMetricValue(JsonValue metric, bool resultsPublished)
+        {
+            var reportedIn = metric["reportedIn"];
+            if (reportedIn is not null)
+            {
+                CheckLocation(reportedIn, Declared);
+            }
+
+            var value = metric["value"];
+            if (value is not null && value.Kind != JsonValueKind.Null)
+            {
+                return;
+            }
+
+            string name = metric["metric"]?.Text ?? "this metric";
+            if (reportedIn is { Kind: JsonValueKind.Object } && (reportedIn["url"] is not null || reportedIn["path"] is not null))
+            {
+                Report(LineageRules.MetricValueNotTranscribed, metric, Declared,
+                    $"'{name}' has no value: its number is only in the document at reportedIn; transcribe it in 'value' so tools can read it.",
+                    FindingSeverity.Warning);
+                if (!resultsPublished && !IsPinned(reportedIn))
+                {
+                    Report(LineageRules.LocationNotPinned, reportedIn["url"] ?? reportedIn, OpenWeights,
+                        $"At {OpenWeights.ToName()}, the results '{name}' is reported in must be pinned: add a 'revision' (full commit hash, DOI, versioned id) or a 'digest'.");
+                }
+            }
+            else if (resultsPublished)
+            {
+                Report(LineageRules.MetricValueNotTranscribed, metric, Declared,
+                    $"'{name}' has no value: its number is only in the evaluation results at training.evaluation.locations; transcribe it in 'value' (or point at its table with 'reportedIn') so tools can read it.",
+                    FindingSeverity.Warning);
+            }
+            else
+            {
+                Missing(metric, "value", Declared, "the measured value (or, when the number is only in a published report, the report's location in the evaluation's locations or in the metric's reportedIn)");
             }
         }
 
@@ -607,7 +656,9 @@ public static class CompletenessPolicy
             {
                 Missing(_root, "inference", OpenTooling, "the inference code (open tooling publishes it)");
             }
-            else if (Disclose(inference, "the inference code", Declared, notApplicableAllowed: true))
+            // Optional components are checked at the level that first asks for them: a half-written disclosure
+            // must not cost more than leaving the component out (which costs open-tooling).
+            else if (Disclose(inference, "the inference code", OpenTooling, notApplicableAllowed: true))
             {
                 RequireOpen(inference, "the inference code", OpenTooling, ContentKind.Code, pinned: true);
             }
@@ -625,7 +676,7 @@ public static class CompletenessPolicy
                     "No model card: add documentation.modelCard with its location so users learn the intended use and limitations.", FindingSeverity.Warning);
                 Missing(documentation ?? _root, "modelCard", OpenWeights, "the model card (MOF Class III publishes it)");
             }
-            else if (Disclose(modelCard, "the model card", Declared, notApplicableAllowed: true))
+            else if (Disclose(modelCard, "the model card", OpenWeights, notApplicableAllowed: true))
             {
                 RequireOpen(modelCard, "the model card", OpenWeights, ContentKind.Document, pinned: true);
             }
@@ -643,7 +694,7 @@ public static class CompletenessPolicy
                     "No data card: add documentation.dataCard with its location (or set modelCard.coversData when the model card documents the data).", FindingSeverity.Warning);
                 Missing(documentation ?? _root, "dataCard", OpenWeights, "the data card (MOF Class III publishes it)");
             }
-            else if (dataCard is not null && Disclose(dataCard, "the data card", Declared, notApplicableAllowed: true))
+            else if (dataCard is not null && Disclose(dataCard, "the data card", OpenWeights, notApplicableAllowed: true))
             {
                 RequireOpen(dataCard, "the data card", OpenWeights, ContentKind.Document, pinned: true);
             }
@@ -651,10 +702,12 @@ public static class CompletenessPolicy
             // Row 20: a technical report or a research paper at open-weights; the paper itself at open-science.
             var paper = documentation?["researchPaper"];
             var report = documentation?["technicalReport"];
-            bool paperUsable = paper is not null && Disclose(paper, "the research paper", Declared, notApplicableAllowed: true);
-            bool reportUsable = report is not null && Disclose(report, "the technical report", Declared, notApplicableAllowed: true);
-            bool paperOpen = paperUsable && IsOpen(paper!);
+            // As with the cards, a document is checked at the level that first needs it: open-weights, and for the
+            // paper only open-science when an open report already stands in for it.
+            bool reportUsable = report is not null && Disclose(report, "the technical report", OpenWeights, notApplicableAllowed: true);
             bool reportOpen = reportUsable && IsOpen(report!);
+            bool paperUsable = paper is not null && Disclose(paper, "the research paper", reportOpen ? OpenScience : OpenWeights, notApplicableAllowed: true);
+            bool paperOpen = paperUsable && IsOpen(paper!);
             if (paperOpen)
             {
                 RequireOpen(paper!, "the research paper", OpenWeights, ContentKind.Document, pinned: true);
@@ -819,10 +872,17 @@ public static class CompletenessPolicy
 
             if (pinned)
             {
-                foreach (var location in component["locations"]?.Items.Where(l => l.Kind == JsonValueKind.Object && !IsPinned(l)) ?? Enumerable.Empty<JsonValue>())
+                // One pinned location makes the component reproducible; further unpinned ones (a project page, a
+                // mirror) add information, so they warn instead of costing the level.
+                var locations = component["locations"]?.Items.Where(l => l.Kind == JsonValueKind.Object).ToList() ?? new List<JsonValue>();
+                bool anyPinned = locations.Any(IsPinned);
+                foreach (var location in locations.Where(l => !IsPinned(l)))
                 {
                     Report(LineageRules.LocationNotPinned, location["url"] ?? location, level,
-                        $"{Requirement(level)}, {what} must be pinned: add a 'revision' (full commit hash, DOI, versioned id) or a 'digest' to '{location["url"]?.Text}'.");
+                        anyPinned
+                            ? $"'{location["url"]?.Text}' is not pinned; {what} is pinned by another location, but readers who follow this one may get something else: add a 'revision' or a 'digest'."
+                            : $"{Requirement(level)}, {what} must be pinned: add a 'revision' (full commit hash, DOI, versioned id) or a 'digest' to '{location["url"]?.Text}'.",
+                        anyPinned ? FindingSeverity.Warning : null);
                 }
             }
         }
@@ -882,12 +942,12 @@ public static class CompletenessPolicy
             return value;
         }
 
-        private JsonValue? Text(JsonValue parent, string name, LineageLevel level, string what, bool narrative = false, bool allowEvasion = false, LineageRule? rule = null, bool enumerated = false)
+        private JsonValue? Text(JsonValue parent, string name, LineageLevel level, string what, bool narrative = false, bool allowEvasion = false, LineageRule? rule = null, bool enumerated = false, FindingSeverity? severity = null)
         {
             var value = parent[name];
             if (value is null || value.Kind == JsonValueKind.Null)
             {
-                Report(rule ?? LineageRules.Missing, parent, level, $"Missing '{parent.Path}{JsonParserPath(name)}': write {what}.", jsonPath: parent.Path + JsonParserPath(name));
+                Report(rule ?? LineageRules.Missing, parent, level, $"Missing '{parent.Path}{JsonParserPath(name)}': write {what}.", severity, jsonPath: parent.Path + JsonParserPath(name));
                 return null;
             }
 
@@ -899,25 +959,25 @@ public static class CompletenessPolicy
             string text = value.Text!;
             if (text.Trim().Length == 0)
             {
-                Report(LineageRules.Empty, value, level, $"'{value.Path}' is empty; write {what}.");
+                Report(LineageRules.Empty, value, level, $"'{value.Path}' is empty; write {what}.", severity);
                 return null;
             }
 
             if (!enumerated && TextChecks.IsPlaceholder(text))
             {
-                Report(LineageRules.Placeholder, value, level, $"'{value.Path}' is the placeholder '{text.Trim()}'; write {what}.");
+                Report(LineageRules.Placeholder, value, level, $"'{value.Path}' is the placeholder '{text.Trim()}'; write {what}.", severity);
                 return null;
             }
 
             if (narrative && !allowEvasion && TextChecks.IsEvasion(text))
             {
-                Report(LineageRules.Placeholder, value, level, $"'{value.Path}' only says '{text.Trim()}'; describe {what} (if it cannot be published, mark the component 'closed' and say why in 'justification').");
+                Report(LineageRules.Placeholder, value, level, $"'{value.Path}' only says '{text.Trim()}'; describe {what} (if it cannot be published, mark the component 'closed' and say why in 'justification').", severity);
                 return null;
             }
 
             if (narrative && TextChecks.WordCount(text) < 3)
             {
-                Report(LineageRules.Placeholder, value, level, $"'{value.Path}' is too short to describe anything; write {what} in at least a sentence.");
+                Report(LineageRules.Placeholder, value, level, $"'{value.Path}' is too short to describe anything; write {what} in at least a sentence.", severity);
                 return null;
             }
 

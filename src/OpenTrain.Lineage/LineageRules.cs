@@ -74,6 +74,7 @@ public static class LineageRules
     public static readonly LineageRule NonOpenBenchmark = new("OTL0312", FindingSeverity.Warning, "Evaluation on a benchmark that is not open");
     public static readonly LineageRule ModelCardCoversData = new("OTL0313", FindingSeverity.Warning, "Model card stands in for the data card");
     public static readonly LineageRule DocumentationAbsent = new("OTL0314", FindingSeverity.Warning, "Model card or data card absent");
+    public static readonly LineageRule MetricValueNotTranscribed = new("OTL0315", FindingSeverity.Warning, "Metric value not transcribed from its published results");
 
     // Licences.
     public static readonly LineageRule LicenseMissing = new("OTL0400", FindingSeverity.Error, "Licence missing on an open component");
@@ -105,7 +106,7 @@ public static class LineageRules
         InvalidJson, WrongType, UnsupportedVersion, DuplicateKey, UnknownField, LimitExceeded, Unreadable,
         WeightMissing, WeightDigestMismatch, WeightSizeMismatch, PathEscapes, RootDigestMismatch, MalformedDigest,
         Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,
-        StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, NonOpenBenchmark, ModelCardCoversData, DocumentationAbsent,
+        StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, NonOpenBenchmark, ModelCardCoversData, DocumentationAbsent, MetricValueNotTranscribed,
         LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNotTypeAppropriate, LicenseNoAssertion,
         ParentsRequired, ParentUnverified, ParentDigestMismatch, ParentBelowLevel, LineageCycle, LineageTooDeep, ParentWeightsMismatch, ThirdPartyParent,
         UndeclaredExternalData, UndeclaredShippedWeights, SuppressionInvalid, SuppressionExpired, SuppressionStale,

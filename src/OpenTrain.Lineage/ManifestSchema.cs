@@ -159,7 +159,8 @@ internal static class ManifestSchema
         F("dataset", Shape.String, "Id of the dataset the metric was measured on."),
         F("split", Shape.String, "Split of the dataset (test, validation, ...)."),
         F("metric", Shape.String, "Name of the metric (accuracy, f1, ...)."),
-        F("value", Shape.Number, "The measured value, as a number."),
+        F("value", Shape.Number, "The measured value, as a number. When the number is only in a published document, leave it out and give the document in the evaluation's locations or in reportedIn (a warning, OTL0315)."),
+        F("reportedIn", Location, "Where this result is published when it is not transcribed, e.g. { \"url\": ..., \"revision\": ..., \"description\": \"Table 3\" }."),
         F("task", Shape.String, "Task evaluated."),
         F("slice", Shape.String, "Subset of the data the value applies to."),
         F("confidenceInterval", Shape.Object(
