@@ -103,9 +103,9 @@ public class RealModelTests
         Assert.NotEmpty(manifest.WeightFiles);
         foreach (var weight in manifest.WeightFiles)
         {
-            byte[] bytes = File.ReadAllBytes(Path.Combine(RealDirectory, weight.Path!));
-            Assert.Equal(Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(), weight.Sha256);
-            Assert.Equal(bytes.LongLength, weight.Size);
+            byte[] bytes = File.ReadAllBytes(Path.Combine(RealDirectory, weight.Path.AsString()!));
+            Assert.Equal(Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(), weight.Sha256.AsString());
+            Assert.Equal(bytes.LongLength, weight.Size.Int64);
         }
     }
 
