@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Security.Cryptography;
 using OpenTrain.Lineage.Json;
+using OpenTrain.Lineage.Model;
 
 namespace OpenTrain.Lineage;
 
@@ -65,14 +66,14 @@ public static class LineageChain
         string manifestPath, LineageManifest manifest, LineageLevel ownLevel, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings)
     {
         var effective = ownLevel;
-        var parents = manifest.Root?["lineage"]?["parents"];
-        if (parents is null || parents.Kind != JsonValueKind.Array)
+        var parents = manifest.Document?.Lineage.Node?.Parents.Nodes;
+        if (parents is null || parents.Count == 0)
         {
             return effective;
         }
 
         string directory = Directory(manifestPath);
-        foreach (var parent in parents.Items.Where(p => p.Kind == JsonValueKind.Object))
+        foreach (var parent in parents)
         {
             var level = ResolveParent(directory, parent, readFile, visiting, depth, findings);
             effective = LineageLevels.Min(effective, level);
@@ -83,14 +84,14 @@ public static class LineageChain
 
     /// <summary>Returns the parent's effective level (None when it cannot be verified) and reports why at the entry.</summary>
     private static LineageLevel ResolveParent(
-        string directory, JsonValue parent, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings)
+        string directory, Parent parent, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings)
     {
-        string name = parent["name"]?.AsString() ?? parent.Path;
-        var reference = parent["manifest"];
-        var path = reference?["path"];
+        string name = parent.Name.AsString() ?? parent.JsonPath;
+        var reference = parent.Manifest.Value;
+        var path = parent.Manifest.Node?.Path.Value;
         if (reference is null || path?.Text is not { } relative)
         {
-            Report(findings, LineageRules.ParentUnverified, reference ?? parent, LineageLevel.Declared,
+            Report(findings, LineageRules.ParentUnverified, reference ?? parent.Json, LineageLevel.Declared,
                 $"Parent '{name}' has no local manifest: vendor its lineage manifest next to this one and set manifest {{ \"path\": ..., \"sha256\": ... }} (builds resolve parents offline).");
             return LineageLevel.None;
         }
@@ -124,7 +125,7 @@ public static class LineageChain
             return LineageLevel.None;
         }
 
-        var declaredDigest = reference["sha256"];
+        var declaredDigest = parent.Manifest.Node!.Sha256.Value;
         string actualDigest = Sha256(file.Bytes);
         if (declaredDigest?.Text is not { } expected)
         {
@@ -140,7 +141,7 @@ public static class LineageChain
             return LineageLevel.None;
         }
 
-        if (reference["assertedBy"]?.Text == "third-party")
+        if (parent.Manifest.Node.AssertedBy.Text == "third-party")
         {
             Report(findings, LineageRules.ThirdPartyParent, reference, LineageLevel.Declared,
                 $"Parent manifest '{relative}' was written by a third party, not by the parent's producer.");
@@ -154,11 +155,11 @@ public static class LineageChain
             return LineageLevel.None;
         }
 
-        if (parent["weightsRootDigest"]?.Text is { } claimedRoot
-            && parentManifest.Root?["weights"]?["rootDigest"]?["sha256"]?.Text is { } parentRoot
+        if (parent.WeightsRootDigest.Text is { } claimedRoot
+            && parentManifest.Document?.Weights.Node?.RootDigest.Node?.Sha256.Text is { } parentRoot
             && !string.Equals(claimedRoot, parentRoot, StringComparison.Ordinal))
         {
-            Report(findings, LineageRules.ParentWeightsMismatch, parent["weightsRootDigest"]!, LineageLevel.Declared,
+            Report(findings, LineageRules.ParentWeightsMismatch, parent.WeightsRootDigest.Value!, LineageLevel.Declared,
                 $"weightsRootDigest {claimedRoot} differs from the parent manifest's weights.rootDigest {parentRoot}: the manifest describes other weights.");
             return LineageLevel.None;
         }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using OpenTrain.Lineage;
+using OpenTrain.Lineage.Model;
 
 namespace OpenTrainAnalyzers.Build;
 
@@ -13,16 +14,16 @@ internal static class WeightVerifier
     private static readonly string[] ExternalDataSuffixes = { ".onnx.data", ".data", ".bin" };
 
     /// <summary>The full path of a declared weight, or null when its path is missing or not allowed (reported elsewhere).</summary>
-    public static string? FullPathOf(DeclaredWeightFile file, string manifestDirectory)
+    public static string? FullPathOf(WeightFile file, string manifestDirectory)
     {
-        if (file.Path is null || WeightPaths.Problem(file.Path) is not null)
+        if (file.RelativePath is null || WeightPaths.Problem(file.RelativePath) is not null)
         {
             return null;
         }
 
         try
         {
-            return Path.GetFullPath(Path.Combine(manifestDirectory, file.Path.Replace('/', Path.DirectorySeparatorChar)));
+            return Path.GetFullPath(Path.Combine(manifestDirectory, file.RelativePath.Replace('/', Path.DirectorySeparatorChar)));
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException or System.Security.SecurityException)
         {
@@ -36,52 +37,52 @@ internal static class WeightVerifier
         var findings = new List<LineageFinding>();
         foreach (var file in manifest.WeightFiles)
         {
-            if (file.Path is null || WeightPaths.Problem(file.Path) is not null)
+            if (file.RelativePath is null || WeightPaths.Problem(file.RelativePath) is not null)
             {
                 continue; // the policy already reported a missing or escaping path
             }
 
-            var at = file.Entry["path"]!;
-            string fullPath = Path.Combine(manifestDirectory, file.Path.Replace('/', Path.DirectorySeparatorChar));
+            var at = file.Path.Value!;
+            string fullPath = Path.Combine(manifestDirectory, file.RelativePath.Replace('/', Path.DirectorySeparatorChar));
             try
             {
                 if (Directory.Exists(fullPath))
                 {
-                    findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' is a directory; list the files inside it instead.", at.Path, at.Range, LineageLevel.Declared));
+                    findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.RelativePath}' is a directory; list the files inside it instead.", at.Path, at.Range, LineageLevel.Declared));
                     continue;
                 }
 
                 var info = new FileInfo(fullPath);
                 if (!info.Exists)
                 {
-                    findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' does not exist next to the manifest; restore the file or fix the path.", at.Path, at.Range, LineageLevel.Declared));
+                    findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.RelativePath}' does not exist next to the manifest; restore the file or fix the path.", at.Path, at.Range, LineageLevel.Declared));
                     continue;
                 }
 
-                if (file.Size is { } size && size != info.Length)
+                if (file.DeclaredSize is { } size && size != info.Length)
                 {
-                    var sizeAt = file.Entry["size"]!;
+                    var sizeAt = file.Size.Value!;
                     findings.Add(new LineageFinding(LineageRules.WeightSizeMismatch,
-                        $"Weight file '{file.Path}' is {info.Length:N0} bytes but the manifest declares {size:N0}: the file was replaced or the manifest is stale.",
+                        $"Weight file '{file.RelativePath}' is {info.Length:N0} bytes but the manifest declares {size:N0}: the file was replaced or the manifest is stale.",
                         sizeAt.Path, sizeAt.Range, LineageLevel.Declared));
                     continue; // a different size already proves a different file; no need to hash it
                 }
 
-                if (file.Sha256 is { } expected && Digests.IsSha256(expected))
+                if (file.DeclaredSha256 is { } expected && Digests.IsSha256(expected))
                 {
                     string actual = hasher.Sha256Of(info);
                     if (!string.Equals(actual, expected, StringComparison.Ordinal))
                     {
-                        var shaAt = file.Entry["sha256"]!;
+                        var shaAt = file.Sha256.Value!;
                         findings.Add(new LineageFinding(LineageRules.WeightDigestMismatch,
-                            $"Weight file '{file.Path}' has SHA-256 {actual}, not the declared {expected}: these are not the weights the manifest describes.",
+                            $"Weight file '{file.RelativePath}' has SHA-256 {actual}, not the declared {expected}: these are not the weights the manifest describes.",
                             shaAt.Path, shaAt.Range, LineageLevel.Declared));
                     }
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
             {
-                findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' cannot be read: {e.Message}", at.Path, at.Range, LineageLevel.Declared));
+                findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.RelativePath}' cannot be read: {e.Message}", at.Path, at.Range, LineageLevel.Declared));
             }
         }
 
@@ -96,8 +97,8 @@ internal static class WeightVerifier
         {
             try
             {
-                if (FullPathOf(file, manifestDirectory) is { } fullPath && file.Sha256 is { } expected && Digests.IsSha256(expected)
-                    && new FileInfo(fullPath) is { Exists: true } info && (file.Size is null || file.Size == info.Length))
+                if (FullPathOf(file, manifestDirectory) is { } fullPath && file.DeclaredSha256 is { } expected && Digests.IsSha256(expected)
+                    && new FileInfo(fullPath) is { Exists: true } info && (file.DeclaredSize is null || file.DeclaredSize == info.Length))
                 {
                     files.Add(info);
                 }
@@ -140,10 +141,10 @@ internal static class WeightVerifier
                     string candidate = withoutExtension + suffix;
                     if (!declared.Contains(candidate) && File.Exists(candidate))
                     {
-                        var at = file.Entry["path"]!;
+                        var at = file.Path.Value!;
                         string name = Path.GetFileName(candidate);
                         findings.Add(new LineageFinding(LineageRules.UndeclaredExternalData,
-                            $"'{name}' sits next to '{file.Path}' and is named like its ONNX external data, but weights.files does not list it: the model may load bytes the manifest does not bind. List it with its sha256 and size, or remove it if it is not part of the model.",
+                            $"'{name}' sits next to '{file.RelativePath}' and is named like its ONNX external data, but weights.files does not list it: the model may load bytes the manifest does not bind. List it with its sha256 and size, or remove it if it is not part of the model.",
                             at.Path, at.Range, LineageLevel.Declared));
                     }
                 }

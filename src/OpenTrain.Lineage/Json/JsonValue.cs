@@ -86,6 +86,27 @@ public sealed class JsonValue
     }
 
     public override string ToString() => $"{Kind} {Path} {Range}";
+
+    // Values built in code rather than read (a manifest about to be written): JSON path "$", no source range.
+    public static JsonValue FromString(string text) => new(JsonValueKind.String, "$", default) { Text = text };
+
+    public static JsonValue FromNumber(long number) =>
+        new(JsonValueKind.Number, "$", default) { Text = number.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    public static JsonValue FromBoolean(bool value) => new(JsonValueKind.Boolean, "$", default) { Boolean = value };
+
+    public static JsonValue FromArray(params JsonValue[] items) => new(JsonValueKind.Array, "$", default) { Items = items };
+
+    public static JsonValue FromObject(params (string Name, JsonValue Value)[] properties)
+    {
+        var list = new List<JsonProperty>(properties.Length);
+        foreach (var (name, value) in properties)
+        {
+            list.Add(new JsonProperty(name, default, value));
+        }
+
+        return new(JsonValueKind.Object, "$", default) { Properties = list };
+    }
 }
 
 public sealed class JsonProperty
