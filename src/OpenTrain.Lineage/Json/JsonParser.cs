@@ -176,8 +176,7 @@ public sealed class JsonParser
             SkipWhitespace();
             var childPath = path.Property(name);
             var value = ParseValue(childPath, depth);
-            seen ??= new HashSet<string>(StringComparer.Ordinal);
-            if (!seen.Add(name))
+            if (IsDuplicate(properties, name, ref seen))
             {
                 _problems.Add(new JsonProblem(
                     JsonProblemKind.DuplicateKey,
@@ -205,6 +204,37 @@ public sealed class JsonParser
         }
 
         return new JsonValue(JsonValueKind.Object, path, RangeFrom(start, startPosition)) { Properties = properties };
+    }
+
+    /// <summary>
+    /// Whether an object already has a property of this name. Manifests hold many small objects: a linear scan is
+    /// cheaper than a set for them, so the set is only built once an object has more than eight properties.
+    /// </summary>
+    private static bool IsDuplicate(List<JsonProperty> properties, string name, ref HashSet<string>? seen)
+    {
+        if (seen is null && properties.Count < 8)
+        {
+            foreach (var property in properties)
+            {
+                if (string.Equals(property.Name, name, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        if (seen is null)
+        {
+            seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in properties)
+            {
+                seen.Add(property.Name);
+            }
+        }
+
+        return !seen.Add(name);
     }
 
     private JsonValue ParseArray(LazyPath path, int depth)
@@ -253,6 +283,24 @@ public sealed class JsonParser
     private string ParseString()
     {
         _pos++; // opening quote
+
+        // Most strings have no escapes and no control characters: take them in one piece.
+        for (int end = _pos; end < _text.Length; end++)
+        {
+            char plain = _text[end];
+            if (plain == '"')
+            {
+                string text = _text.Substring(_pos, end - _pos);
+                _pos = end + 1;
+                return text;
+            }
+
+            if (plain == '\\' || plain < 0x20)
+            {
+                break;
+            }
+        }
+
         _buffer.Clear();
         while (true)
         {
