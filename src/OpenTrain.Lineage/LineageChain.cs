@@ -28,17 +28,46 @@ public readonly struct ManifestFile
 /// <summary>The lineage chain of a manifest: its effective level and the findings about its parents.</summary>
 public sealed class LineageChainResult
 {
-    internal LineageChainResult(IReadOnlyList<LineageFinding> findings, LineageLevel effectiveLevel)
+    internal LineageChainResult(IReadOnlyList<LineageFinding> findings, LineageLevel effectiveLevel, IReadOnlyList<ResolvedParent> parents)
     {
         Findings = findings;
         EffectiveLevel = effectiveLevel;
+        Parents = parents;
     }
+
+    /// <summary>The parents, in order, each with its manifest when it could be verified and its own parents.</summary>
+    public IReadOnlyList<ResolvedParent> Parents { get; }
 
     /// <summary>Findings located at the parents' entries of the manifest that was resolved.</summary>
     public IReadOnlyList<LineageFinding> Findings { get; }
 
     /// <summary>min(the manifest's own level, each parent's effective level).</summary>
     public LineageLevel EffectiveLevel { get; }
+}
+
+/// <summary>A parent as the chain found it: its entry, its verified manifest (null when it could not be), its level.</summary>
+public sealed class ResolvedParent
+{
+    internal ResolvedParent(Parent entry, LineageManifest? manifest, string? manifestPath, LineageLevel effectiveLevel, IReadOnlyList<ResolvedParent> parents)
+    {
+        Entry = entry;
+        Manifest = manifest;
+        ManifestPath = manifestPath;
+        EffectiveLevel = effectiveLevel;
+        Parents = parents;
+    }
+
+    public Parent Entry { get; }
+
+    /// <summary>The parent's manifest, read and pinned by its SHA-256; null when missing, changed or unreadable.</summary>
+    public LineageManifest? Manifest { get; }
+
+    /// <summary>Normalised full path of the parent's manifest, when it was found.</summary>
+    public string? ManifestPath { get; }
+
+    public LineageLevel EffectiveLevel { get; }
+
+    public IReadOnlyList<ResolvedParent> Parents { get; }
 }
 
 /// <summary>
@@ -58,12 +87,13 @@ public static class LineageChain
     {
         var findings = new List<LineageFinding>();
         var visiting = new HashSet<string>(StringComparer.Ordinal) { Normalize(manifestPath) };
-        var effective = ResolveParents(manifestPath, manifest, ownLevel, readFile, visiting, depth: 1, findings);
-        return new LineageChainResult(findings, effective);
+        var parents = new List<ResolvedParent>();
+        var effective = ResolveParents(manifestPath, manifest, ownLevel, readFile, visiting, depth: 1, findings, parents);
+        return new LineageChainResult(findings, effective, parents);
     }
 
     private static LineageLevel ResolveParents(
-        string manifestPath, LineageManifest manifest, LineageLevel ownLevel, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings)
+        string manifestPath, LineageManifest manifest, LineageLevel ownLevel, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings, List<ResolvedParent> resolved)
     {
         var effective = ownLevel;
         var parents = manifest.Document?.Lineage.Node?.Parents.Nodes;
@@ -75,7 +105,9 @@ public static class LineageChain
         string directory = Directory(manifestPath);
         foreach (var parent in parents)
         {
-            var level = ResolveParent(directory, parent, readFile, visiting, depth, findings);
+            var grandparents = new List<ResolvedParent>();
+            var level = ResolveParent(directory, parent, readFile, visiting, depth, findings, grandparents, out var parentManifest, out var parentPath);
+            resolved.Add(new ResolvedParent(parent, parentManifest, parentPath, level, grandparents));
             effective = LineageLevels.Min(effective, level);
         }
 
@@ -84,8 +116,11 @@ public static class LineageChain
 
     /// <summary>Returns the parent's effective level (None when it cannot be verified) and reports why at the entry.</summary>
     private static LineageLevel ResolveParent(
-        string directory, Parent parent, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings)
+        string directory, Parent parent, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings,
+        List<ResolvedParent> grandparents, out LineageManifest? verified, out string? verifiedPath)
     {
+        verified = null;
+        verifiedPath = null;
         string name = parent.Name.AsString() ?? parent.JsonPath;
         var reference = parent.Manifest.Value;
         var path = parent.Manifest.Node?.Path.Value;
@@ -164,10 +199,12 @@ public static class LineageChain
             return LineageLevel.None;
         }
 
+        verified = parentManifest;
+        verifiedPath = fullPath;
         var parentOwn = CompletenessPolicy.Evaluate(parentManifest);
         visiting.Add(fullPath);
         var grandparentFindings = new List<LineageFinding>();
-        var parentEffective = ResolveParents(fullPath, parentManifest, parentOwn.AchievedLevel, readFile, visiting, depth + 1, grandparentFindings);
+        var parentEffective = ResolveParents(fullPath, parentManifest, parentOwn.AchievedLevel, readFile, visiting, depth + 1, grandparentFindings, grandparents);
         visiting.Remove(fullPath);
 
         // Problems further up the chain are reported once, here, at the entry the user can act on.

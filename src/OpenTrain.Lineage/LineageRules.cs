@@ -40,6 +40,7 @@ public static class LineageRules
     public static readonly LineageRule UnknownLevel = new("OTL0010", FindingSeverity.Error, "Unknown required lineage level");
     public static readonly LineageRule ValidationFailed = new("OTL0011", FindingSeverity.Error, "Lineage validation stopped unexpectedly");
     public static readonly LineageRule UnknownProfile = new("OTL0012", FindingSeverity.Error, "Unknown lineage profile");
+    public static readonly LineageRule UnknownExportFormat = new("OTL0013", FindingSeverity.Error, "Unknown export format");
 
     // The manifest file itself.
     public static readonly LineageRule InvalidJson = new("OTL0100", FindingSeverity.Error, "Manifest is not valid JSON");
@@ -102,7 +103,7 @@ public static class LineageRules
 
     public static IReadOnlyList<LineageRule> All { get; } = new[]
     {
-        UnknownLevel, ValidationFailed, UnknownProfile,
+        UnknownLevel, ValidationFailed, UnknownProfile, UnknownExportFormat,
         InvalidJson, WrongType, UnsupportedVersion, DuplicateKey, UnknownField, LimitExceeded, Unreadable,
         WeightMissing, WeightDigestMismatch, WeightSizeMismatch, PathEscapes, RootDigestMismatch, MalformedDigest,
         Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,
