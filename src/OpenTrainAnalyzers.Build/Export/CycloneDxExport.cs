@@ -15,24 +15,23 @@ namespace OpenTrainAnalyzers.Build.Export;
 /// </summary>
 internal static class CycloneDxExport
 {
+    private const string SpecVersionLine = "\"specVersion\": \"1.6\",\n";
+
     public static string Write(ExportSet set)
     {
-        // The serial number is derived from the content, so it is written last into a document built without it.
-        string body = Body(set, serialNumber: null);
-        return Body(set, "urn:uuid:" + ExportSet.ContentUuid(body));
+        // The serial number is derived from the content, so it goes into the written document afterwards, on the
+        // line after the spec version (where CycloneDX tools expect it).
+        string body = Body(set);
+        int at = body.IndexOf(SpecVersionLine, StringComparison.Ordinal) + SpecVersionLine.Length;
+        return body.Insert(at, "  \"serialNumber\": \"urn:uuid:" + ExportSet.ContentUuid(body) + "\",\n");
     }
 
-    private static string Body(ExportSet set, string? serialNumber)
+    private static string Body(ExportSet set)
     {
         var json = new JsonWriter().BeginObject()
             .Property("bomFormat", "CycloneDX")
-            .Property("specVersion", "1.6");
-        if (serialNumber is not null)
-        {
-            json.Property("serialNumber", serialNumber);
-        }
-
-        json.Property("version", 1);
+            .Property("specVersion", "1.6")
+            .Property("version", 1);
         json.Name("metadata").BeginObject();
         if (set.Timestamp is { } timestamp)
         {
