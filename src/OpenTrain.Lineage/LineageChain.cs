@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Security.Cryptography;
 using OpenTrain.Lineage.Json;
+using OpenTrain.Lineage.Model;
 
 namespace OpenTrain.Lineage;
 
@@ -33,17 +34,46 @@ public readonly struct ManifestFile
 /// <summary>The lineage chain of a manifest: its effective level and the findings about its parents.</summary>
 public sealed class LineageChainResult
 {
-    internal LineageChainResult(IReadOnlyList<LineageFinding> findings, LineageLevel effectiveLevel)
+    internal LineageChainResult(IReadOnlyList<LineageFinding> findings, LineageLevel effectiveLevel, IReadOnlyList<ResolvedParent> parents)
     {
         Findings = findings;
         EffectiveLevel = effectiveLevel;
+        Parents = parents;
     }
+
+    /// <summary>The parents, in order, each with its manifest when it could be verified and its own parents.</summary>
+    public IReadOnlyList<ResolvedParent> Parents { get; }
 
     /// <summary>Findings located at the parents' entries of the manifest that was resolved.</summary>
     public IReadOnlyList<LineageFinding> Findings { get; }
 
     /// <summary>min(the manifest's own level, each parent's effective level).</summary>
     public LineageLevel EffectiveLevel { get; }
+}
+
+/// <summary>A parent as the chain found it: its entry, its verified manifest (null when it could not be), its level.</summary>
+public sealed class ResolvedParent
+{
+    internal ResolvedParent(Parent entry, LineageManifest? manifest, string? manifestPath, LineageLevel effectiveLevel, IReadOnlyList<ResolvedParent> parents)
+    {
+        Entry = entry;
+        Manifest = manifest;
+        ManifestPath = manifestPath;
+        EffectiveLevel = effectiveLevel;
+        Parents = parents;
+    }
+
+    public Parent Entry { get; }
+
+    /// <summary>The parent's manifest, read and pinned by its SHA-256; null when missing, changed or unreadable.</summary>
+    public LineageManifest? Manifest { get; }
+
+    /// <summary>Normalised full path of the parent's manifest, when it was found.</summary>
+    public string? ManifestPath { get; }
+
+    public LineageLevel EffectiveLevel { get; }
+
+    public IReadOnlyList<ResolvedParent> Parents { get; }
 }
 
 /// <summary>
@@ -63,24 +93,27 @@ public static class LineageChain
     {
         var findings = new List<LineageFinding>();
         var visiting = new HashSet<string>(StringComparer.Ordinal) { Normalize(manifestPath) };
-        var effective = ResolveParents(manifestPath, manifest, ownLevel, readFile, visiting, depth: 1, findings);
-        return new LineageChainResult(findings, effective);
+        var parents = new List<ResolvedParent>();
+        var effective = ResolveParents(manifestPath, manifest, ownLevel, readFile, visiting, depth: 1, findings, parents);
+        return new LineageChainResult(findings, effective, parents);
     }
 
     private static LineageLevel ResolveParents(
-        string manifestPath, LineageManifest manifest, LineageLevel ownLevel, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings)
+        string manifestPath, LineageManifest manifest, LineageLevel ownLevel, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings, List<ResolvedParent> resolved)
     {
         var effective = ownLevel;
-        var parents = manifest.Root?["lineage"]?["parents"];
-        if (parents is null || parents.Kind != JsonValueKind.Array)
+        var parents = manifest.Document?.Lineage.Node?.Parents.Nodes;
+        if (parents is null || parents.Count == 0)
         {
             return effective;
         }
 
         string directory = Directory(manifestPath);
-        foreach (var parent in parents.Items.Where(p => p.Kind == JsonValueKind.Object))
+        foreach (var parent in parents)
         {
-            var level = ResolveParent(directory, parent, readFile, visiting, depth, findings);
+            var grandparents = new List<ResolvedParent>();
+            var level = ResolveParent(directory, parent, readFile, visiting, depth, findings, grandparents, out var parentManifest, out var parentPath);
+            resolved.Add(new ResolvedParent(parent, parentManifest, parentPath, level, grandparents));
             effective = LineageLevels.Min(effective, level);
         }
 
@@ -89,14 +122,17 @@ public static class LineageChain
 
     /// <summary>Returns the parent's effective level (None when it cannot be verified) and reports why at the entry.</summary>
     private static LineageLevel ResolveParent(
-        string directory, JsonValue parent, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings)
+        string directory, Parent parent, Func<string, ManifestFile> readFile, HashSet<string> visiting, int depth, List<LineageFinding>? findings,
+        List<ResolvedParent> grandparents, out LineageManifest? verified, out string? verifiedPath)
     {
-        string name = parent["name"]?.AsString() ?? parent.Path;
-        var reference = parent["manifest"];
-        var path = reference?["path"];
+        verified = null;
+        verifiedPath = null;
+        string name = parent.Name.AsString() ?? parent.JsonPath;
+        var reference = parent.Manifest.Value;
+        var path = parent.Manifest.Node?.Path.Value;
         if (reference is null || path?.Text is not { } relative)
         {
-            Report(findings, LineageRules.ParentUnverified, reference ?? parent, LineageLevel.Declared,
+            Report(findings, LineageRules.ParentUnverified, reference ?? parent.Json, LineageLevel.Declared,
                 $"Parent '{name}' has no local manifest: vendor its lineage manifest next to this one and set manifest {{ \"path\": ..., \"sha256\": ... }} (builds resolve parents offline).");
             return LineageLevel.None;
         }
@@ -130,7 +166,7 @@ public static class LineageChain
             return LineageLevel.None;
         }
 
-        var declaredDigest = reference["sha256"];
+        var declaredDigest = parent.Manifest.Node!.Sha256.Value;
         string actualDigest = Sha256(file.Bytes);
         if (declaredDigest?.Text is not { } expected)
         {
@@ -146,7 +182,7 @@ public static class LineageChain
             return LineageLevel.None;
         }
 
-        if (reference["assertedBy"]?.Text == "third-party")
+        if (parent.Manifest.Node.AssertedBy.Text == "third-party")
         {
             Report(findings, LineageRules.ThirdPartyParent, reference, LineageLevel.Declared,
                 $"Parent manifest '{relative}' was written by a third party, not by the parent's producer.");
@@ -160,19 +196,21 @@ public static class LineageChain
             return LineageLevel.None;
         }
 
-        if (parent["weightsRootDigest"]?.Text is { } claimedRoot
-            && parentManifest.Root?["weights"]?["rootDigest"]?["sha256"]?.Text is { } parentRoot
+        if (parent.WeightsRootDigest.Text is { } claimedRoot
+            && parentManifest.Document?.Weights.Node?.RootDigest.Node?.Sha256.Text is { } parentRoot
             && !string.Equals(claimedRoot, parentRoot, StringComparison.Ordinal))
         {
-            Report(findings, LineageRules.ParentWeightsMismatch, parent["weightsRootDigest"]!, LineageLevel.Declared,
+            Report(findings, LineageRules.ParentWeightsMismatch, parent.WeightsRootDigest.Value!, LineageLevel.Declared,
                 $"weightsRootDigest {claimedRoot} differs from the parent manifest's weights.rootDigest {parentRoot}: the manifest describes other weights.");
             return LineageLevel.None;
         }
 
+        verified = parentManifest;
+        verifiedPath = fullPath;
         var parentOwn = CompletenessPolicy.Evaluate(parentManifest);
         visiting.Add(fullPath);
         var grandparentFindings = new List<LineageFinding>();
-        var parentEffective = ResolveParents(fullPath, parentManifest, parentOwn.AchievedLevel, readFile, visiting, depth + 1, grandparentFindings);
+        var parentEffective = ResolveParents(fullPath, parentManifest, parentOwn.AchievedLevel, readFile, visiting, depth + 1, grandparentFindings, grandparents);
         visiting.Remove(fullPath);
 
         // Problems further up the chain are reported once, here, at the entry the user can act on.

@@ -1,32 +1,8 @@
 using System.Collections.Generic;
 using OpenTrain.Lineage.Json;
+using OpenTrain.Lineage.Model;
 
 namespace OpenTrain.Lineage;
-
-/// <summary>A weight file the runtime reads, as declared in <c>weights.files[]</c>.</summary>
-public sealed class DeclaredWeightFile
-{
-    internal DeclaredWeightFile(JsonValue entry)
-    {
-        Entry = entry;
-        Path = entry["path"]?.AsString();
-        Sha256 = entry["sha256"]?.AsString();
-        if (entry["size"] is { } size && size.TryGetInt64(out long bytes))
-        {
-            Size = bytes;
-        }
-    }
-
-    /// <summary>Path relative to the manifest's directory, with '/' separators, as written.</summary>
-    public string? Path { get; }
-
-    public string? Sha256 { get; }
-
-    public long? Size { get; }
-
-    /// <summary>The JSON object of this entry, for locating findings.</summary>
-    public JsonValue Entry { get; }
-}
 
 /// <summary>
 /// A training-lineage manifest read from text. Reading never throws: problems with the file (encoding, syntax,
@@ -43,32 +19,24 @@ public sealed class LineageManifest
     {
         Root = root;
         Findings = findings;
-        var files = new List<DeclaredWeightFile>();
-        if (root?["weights"]?["files"] is { Kind: JsonValueKind.Array } array)
-        {
-            foreach (var item in array.Items)
-            {
-                if (item.Kind == JsonValueKind.Object)
-                {
-                    files.Add(new DeclaredWeightFile(item));
-                }
-            }
-        }
-
-        WeightFiles = files;
+        Document = root is null ? null : new LineageDocument(root);
     }
 
-    /// <summary>The document, or null when it could not be parsed.</summary>
+    /// <summary>The document as JSON, or null when it could not be parsed.</summary>
     public JsonValue? Root { get; }
+
+    /// <summary>The document, typed; every node keeps its JSON path and source range. Null when it could not be parsed.</summary>
+    public LineageDocument? Document { get; }
 
     /// <summary>Findings about the file itself: encoding, syntax, duplicate keys, types, unknown fields.</summary>
     public IReadOnlyList<LineageFinding> Findings { get; }
 
     public bool IsReadable => Root is not null;
 
-    public string? ModelName => Root?["model"]?["name"]?.AsString();
+    public string? ModelName => Document?.Model.Node?.Name.AsString();
 
-    public IReadOnlyList<DeclaredWeightFile> WeightFiles { get; }
+    /// <summary>The object entries of weights.files[], in order.</summary>
+    public IReadOnlyList<WeightFile> WeightFiles => Document?.Weights.Node?.Files.Nodes ?? System.Array.Empty<WeightFile>();
 
     public static LineageManifest Read(byte[] bytes) => Read(bytes, bytes.Length);
 

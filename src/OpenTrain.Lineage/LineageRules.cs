@@ -40,6 +40,7 @@ public static class LineageRules
     public static readonly LineageRule UnknownLevel = new("OTL0010", FindingSeverity.Error, "Unknown required lineage level");
     public static readonly LineageRule ValidationFailed = new("OTL0011", FindingSeverity.Error, "Lineage validation stopped unexpectedly");
     public static readonly LineageRule UnknownProfile = new("OTL0012", FindingSeverity.Error, "Unknown lineage profile");
+    public static readonly LineageRule UnknownExportFormat = new("OTL0013", FindingSeverity.Error, "Unknown export format");
 
     // The manifest file itself.
     public static readonly LineageRule InvalidJson = new("OTL0100", FindingSeverity.Error, "Manifest is not valid JSON");
@@ -74,6 +75,7 @@ public static class LineageRules
     public static readonly LineageRule NonOpenBenchmark = new("OTL0312", FindingSeverity.Warning, "Evaluation on a benchmark that is not open");
     public static readonly LineageRule ModelCardCoversData = new("OTL0313", FindingSeverity.Warning, "Model card stands in for the data card");
     public static readonly LineageRule DocumentationAbsent = new("OTL0314", FindingSeverity.Warning, "Model card or data card absent");
+    public static readonly LineageRule MetricValueNotTranscribed = new("OTL0315", FindingSeverity.Warning, "Metric value not transcribed from its published results");
 
     // Licences.
     public static readonly LineageRule LicenseMissing = new("OTL0400", FindingSeverity.Error, "Licence missing on an open component");
@@ -101,11 +103,11 @@ public static class LineageRules
 
     public static IReadOnlyList<LineageRule> All { get; } = new[]
     {
-        UnknownLevel, ValidationFailed, UnknownProfile,
+        UnknownLevel, ValidationFailed, UnknownProfile, UnknownExportFormat,
         InvalidJson, WrongType, UnsupportedVersion, DuplicateKey, UnknownField, LimitExceeded, Unreadable,
         WeightMissing, WeightDigestMismatch, WeightSizeMismatch, PathEscapes, RootDigestMismatch, MalformedDigest,
         Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,
-        StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, NonOpenBenchmark, ModelCardCoversData, DocumentationAbsent,
+        StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, NonOpenBenchmark, ModelCardCoversData, DocumentationAbsent, MetricValueNotTranscribed,
         LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNotTypeAppropriate, LicenseNoAssertion,
         ParentsRequired, ParentUnverified, ParentDigestMismatch, ParentBelowLevel, LineageCycle, LineageTooDeep, ParentWeightsMismatch, ThirdPartyParent,
         UndeclaredExternalData, UndeclaredShippedWeights, SuppressionInvalid, SuppressionExpired, SuppressionStale,

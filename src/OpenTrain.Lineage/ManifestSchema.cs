@@ -49,6 +49,12 @@ internal sealed class Shape
 
     public bool Integer { get; private set; }
 
+    /// <summary>The class of the typed model (OpenTrain.Lineage.Model) generated for this object shape.</summary>
+    public string? TypeName { get; private set; }
+
+    /// <summary>The shape this one extends (<see cref="With"/>): its typed class derives from the base's.</summary>
+    public Shape? Base { get; private set; }
+
     public static Shape Any { get; } = new Shape(null);
 
     public static Shape String { get; } = new Shape(JsonValueKind.String);
@@ -69,10 +75,24 @@ internal sealed class Shape
     public static Shape Object(params Field[] fields) => Object(null, fields);
 
     public static Shape Object(string? definition, params Field[] fields) =>
-        new Shape(JsonValueKind.Object, definition) { Fields = fields, FieldShapes = fields.ToDictionary(f => f.Name, f => f.Shape) };
+        new Shape(JsonValueKind.Object, definition) { Fields = fields, FieldShapes = fields.ToDictionary(f => f.Name, f => f.Shape), TypeName = Pascal(definition) };
 
     /// <summary>This object's fields plus <paramref name="more"/>, under a new $defs name.</summary>
-    public Shape With(string definition, params Field[] more) => Object(definition, Fields!.Concat(more).ToArray());
+    public Shape With(string definition, params Field[] more)
+    {
+        var extended = Object(definition, Fields!.Concat(more).ToArray());
+        extended.Base = this;
+        return extended;
+    }
+
+    /// <summary>Names the typed class of an object shape that has no $defs name.</summary>
+    public Shape Named(string typeName)
+    {
+        TypeName = typeName;
+        return this;
+    }
+
+    private static string? Pascal(string? name) => name is null ? null : char.ToUpperInvariant(name[0]) + name.Substring(1);
 }
 
 internal static class ManifestSchema
@@ -88,7 +108,7 @@ internal static class ManifestSchema
         F("url", Shape.String, "An https URL where the item can be obtained."),
         F("path", Shape.String, "A file in this repository, relative to the manifest, with '/' separators; pinned by the repository's own revision."),
         F("revision", Shape.String, "An immutable revision that pins the URL: a full commit hash, a DOI, a versioned arXiv id or a package URL pkg:type/name@version."),
-        F("digest", Shape.Object(F("sha256", Shape.String, "SHA-256 of the content at the URL, 64 lowercase hex digits.")), "The digest that pins the URL's content."),
+        F("digest", Shape.Object(F("sha256", Shape.String, "SHA-256 of the content at the URL, 64 lowercase hex digits.")).Named("Digest"), "The digest that pins the URL's content."),
         F("description", Shape.String, "What is at this location."));
 
     private static readonly Shape Party = Shape.Object(
@@ -139,7 +159,7 @@ internal static class ManifestSchema
         F("size", Shape.Object(
             F("bytes", Shape.Number, "Size in bytes."),
             F("records", Shape.Number, "Number of records."),
-            F("tokens", Shape.Number, "Number of tokens.")), "Size of the dataset."),
+            F("tokens", Shape.Number, "Number of tokens.")).Named("DatasetSize"), "Size of the dataset."),
         F("personalData", Shape.Enum("yes", "no", "unknown"), "Whether the data contains personal data."),
         F("personalDataHandling", Shape.String, "How personal data was handled (anonymisation, consent)."),
         F("knownBiases", Shape.String, "Known biases of the data."),
@@ -159,12 +179,13 @@ internal static class ManifestSchema
         F("dataset", Shape.String, "Id of the dataset the metric was measured on."),
         F("split", Shape.String, "Split of the dataset (test, validation, ...)."),
         F("metric", Shape.String, "Name of the metric (accuracy, f1, ...)."),
-        F("value", Shape.Number, "The measured value, as a number."),
+        F("value", Shape.Number, "The measured value, as a number. When the number is only in a published document, leave it out and give the document in the evaluation's locations or in reportedIn (a warning, OTL0315)."),
+        F("reportedIn", Location, "Where this result is published when it is not transcribed, e.g. { \"url\": ..., \"revision\": ..., \"description\": \"Table 3\" }."),
         F("task", Shape.String, "Task evaluated."),
         F("slice", Shape.String, "Subset of the data the value applies to."),
         F("confidenceInterval", Shape.Object(
             F("lower", Shape.Number, "Lower bound."),
-            F("upper", Shape.Number, "Upper bound.")), "Confidence interval of the value."),
+            F("upper", Shape.Number, "Upper bound.")).Named("ConfidenceInterval"), "Confidence interval of the value."),
         F("date", Shape.String, "When it was measured (RFC 3339 date)."));
 
     private static readonly Shape Document = Disclosure.With(
@@ -191,7 +212,7 @@ internal static class ManifestSchema
             F("languages", Shape.Array(Shape.String), "Languages (ISO 639)."),
             F("intendedUse", Shape.String, "What the model is meant to be used for."),
             F("limitations", Shape.String, "Known limitations."),
-            F("identifiers", Shape.FreeObject, "Other ids: purl, huggingface, huggingfaceRevision, doi, motRecord, url.")), "Identity of the model."),
+            F("identifiers", Shape.FreeObject, "Other ids: purl, huggingface, huggingfaceRevision, doi, motRecord, url.")).Named("ModelSection"), "Identity of the model."),
         F("weights", Shape.Object(
             F("format", Shape.Enum("onnx", "ort", "safetensors", "gguf", "pytorch", "torchscript", "tensorflow-savedmodel", "keras", "tflite", "coreml", "openvino", "mlnet", "other"), "Format of the weights."),
             F("files", Shape.Array(Shape.Object(
@@ -203,10 +224,10 @@ internal static class ManifestSchema
                 F("mediaType", Shape.String, "Media type of the file."))), "Every file the runtime reads: model, ONNX external data, tokenizer, config."),
             F("rootDigest", Shape.Object(
                 F("sha256", Shape.String, "SHA-256 over the concatenated file digests sorted by path (OpenSSF model-signing subject)."),
-                F("method", Shape.Enum("sha256-of-concatenated-file-digests-sorted-by-path-segments"), "How the root digest is computed.")), "One digest for all files, comparable with an OpenSSF model signature."),
+                F("method", Shape.Enum("sha256-of-concatenated-file-digests-sorted-by-path-segments"), "How the root digest is computed.")).Named("RootDigest"), "One digest for all files, comparable with an OpenSSF model signature."),
             F("precision", Shape.String, "Numeric precision (fp32, int8, q4_k_m, ...)."),
             F("parameterCount", Shape.Number, "Number of parameters."),
-            F("conversion", Shape.FreeObject, "How the weights were converted (from, tool {name, version}, settings, description).")), "The weight files the runtime loads."),
+            F("conversion", Shape.FreeObject, "How the weights were converted (from, tool {name, version}, settings, description).")).Named("WeightsSection"), "The weight files the runtime loads."),
         F("lineage", Shape.Object(
             F("derivation", Shape.Enum("from-scratch", "finetune", "adapter", "merge", "quantized", "distilled", "converted"), "How the model was derived."),
             F("parents", Shape.Array(Shape.Object(
@@ -217,12 +238,12 @@ internal static class ManifestSchema
                     F("path", Shape.String, "The parent's lineage manifest, vendored next to this one (relative path, no '..')."),
                     F("url", Shape.String, "Where the parent's manifest is published (informational: builds resolve parents offline)."),
                     F("sha256", Shape.String, "SHA-256 of the parent manifest file: the pin of the reviewed parent."),
-                    F("assertedBy", Shape.Enum("producer", "third-party"), "Who wrote the parent's manifest.")), "The parent's lineage manifest."),
+                    F("assertedBy", Shape.Enum("producer", "third-party"), "Who wrote the parent's manifest.")).Named("ParentManifest"), "The parent's lineage manifest."),
                 F("version", Shape.String, "Version of the parent."),
                 F("identifiers", Shape.FreeObject, "Other ids of the parent."),
                 F("license", Shape.String, "SPDX licence expression of the parent's weights."),
                 F("weightsRootDigest", Shape.String, "Must equal the parent manifest's weights.rootDigest.sha256."),
-                F("claimedLevel", Shape.String, "Informational: the level the parent claims; the build computes it."))), "The models this one derives from (required unless from-scratch).")), "Where the model came from."),
+                F("claimedLevel", Shape.String, "Informational: the level the parent claims; the build computes it."))), "The models this one derives from (required unless from-scratch).")).Named("LineageSection"), "Where the model came from."),
         F("training", Shape.Object(
             F("data", Disclosure.With(
                 "trainingData",
@@ -237,7 +258,7 @@ internal static class ManifestSchema
                 F("steps", Shape.Array(Shape.Object(
                     F("name", Shape.String, "Step name."),
                     F("description", Shape.String, "What the step does."),
-                    F("tool", Shape.String, "Tool used."))), "Steps of the pipeline."),
+                    F("tool", Shape.String, "Tool used.")).Named("ProcessingStep")), "Steps of the pipeline."),
                 F("inputs", Shape.Array(Shape.String), "Dataset ids read."),
                 F("outputs", Shape.Array(Shape.String), "Dataset ids produced.")), "Component 2: the data processing pipeline (code and method)."),
             F("configuration", Shape.Object(
@@ -253,7 +274,7 @@ internal static class ManifestSchema
                     F("configFile", Location, "The configuration file of the final run."),
                     F("seed", Shape.Any, "Random seed(s)."),
                     F("selectionMethod", Shape.String, "How the values were chosen.")), "The training hyperparameters."),
-                F("optimizerState", Disclosure, "The final optimizer state.")), "Component 3: architecture and hyperparameters."),
+                F("optimizerState", Disclosure, "The final optimizer state.")).Named("ConfigurationSection"), "Component 3: architecture and hyperparameters."),
             F("code", Disclosure.With(
                 "trainingCode",
                 F("framework", Shape.Array(Library), "Training framework(s), each with name and version."),
@@ -262,28 +283,28 @@ internal static class ManifestSchema
                 F("stages", Shape.Array(Shape.Object(
                     F("name", Shape.String, "Stage name."),
                     F("objective", Shape.String, "Training objective of the stage."),
-                    F("datasets", Shape.Array(Shape.String), "Dataset ids used in the stage."))), "Training stages."),
+                    F("datasets", Shape.Array(Shape.String), "Dataset ids used in the stage.")).Named("TrainingStage")), "Training stages."),
                 F("compute", Shape.FreeObject, "Compute used (hardware, acceleratorHours, energyKwh, co2eqTonnes, region).")), "Component 4: the training code and framework."),
             F("evaluation", Disclosure.With(
                 "evaluation",
                 F("metrics", Shape.Array(Metric), "Published results (at least one)."),
                 F("code", Disclosure, "The evaluation code."),
                 F("datasets", Shape.Array(Dataset), "Evaluation datasets (or {ref} to a training dataset).")), "Component 5: evaluation metrics, data and results."),
-            F("checkpoints", Disclosure, "Intermediate checkpoints (MOF Class I).")), "The five components of open training."),
+            F("checkpoints", Disclosure, "Intermediate checkpoints (MOF Class I).")).Named("TrainingSection"), "The five components of open training."),
         F("inference", Disclosure, "The inference code (MOF Class II)."),
         F("documentation", Shape.Object(
             F("modelCard", Document, "The model card."),
             F("dataCard", Document, "The data card."),
             F("technicalReport", Document, "A technical report."),
             F("researchPaper", Document, "A research paper (MOF Class I)."),
-            F("sampleOutputs", Document, "Sample model outputs.")), "Documentation of the model and its data."),
+            F("sampleOutputs", Document, "Sample model outputs.")).Named("DocumentationSection"), "Documentation of the model and its data."),
         F("attestations", Shape.Array(Shape.Object(
             F("type", Shape.Enum("openssf-model-signing", "slsa-provenance", "in-toto", "other"), "Kind of attestation."),
             F("location", Location, "Where the attestation is."),
             F("predicateType", Shape.String, "in-toto predicate type."),
             F("identity", Shape.String, "Signer identity."),
-            F("issuer", Shape.String, "Identity issuer."))), "Signatures and provenance attestations of the weights."),
-        F("extensions", Shape.FreeObject, "Vendor data; ignored by the checks."));
+            F("issuer", Shape.String, "Identity issuer.")).Named("Attestation")), "Signatures and provenance attestations of the weights."),
+        F("extensions", Shape.FreeObject, "Vendor data; ignored by the checks.")).Named("LineageDocument");
 
     /// <summary>Reports wrong kinds, values outside an enumeration (OTL0101) and unknown fields (OTL0104).</summary>
     public static void Check(JsonValue value, Shape shape, List<LineageFinding> findings)

@@ -261,6 +261,6 @@ internal sealed class LineageReport
         }
     }
 
-    private static string? ToolVersion() =>
+    internal static string? ToolVersion() =>
         typeof(LineageReport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 }

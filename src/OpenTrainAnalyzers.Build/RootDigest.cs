@@ -20,15 +20,15 @@ internal static class RootDigest
     /// <summary>The OTL0205 finding, or null when the root digest matches or cannot be checked (other codes say why).</summary>
     public static LineageFinding? Check(LineageManifest manifest)
     {
-        var rootDigest = manifest.Root?["weights"]?["rootDigest"];
-        var declaredValue = rootDigest?["sha256"];
+        var rootDigest = manifest.Document?.Weights.Node?.RootDigest.Node;
+        var declaredValue = rootDigest?.Sha256.Value;
         if (rootDigest is null || declaredValue?.Text is not { } declared || !Digests.IsSha256(declared))
         {
             return null; // absent (optional), or malformed / not a string: OTL0206 or OTL0101
         }
 
         // An unknown method is refused by the schema (OTL0101 at its value): never a silent pass, and never reported twice.
-        if (rootDigest["method"] is { } method && method.Text != Method)
+        if (rootDigest.Method.IsPresent && rootDigest.Method.Text != Method)
         {
             return null;
         }
@@ -36,12 +36,12 @@ internal static class RootDigest
         var files = new List<(string[] Segments, byte[] Digest)>();
         foreach (var file in manifest.WeightFiles)
         {
-            if (file.Path is null || WeightPaths.Problem(file.Path) is not null || file.Sha256 is not { } sha || !Digests.IsSha256(sha))
+            if (file.RelativePath is null || WeightPaths.Problem(file.RelativePath) is not null || file.DeclaredSha256 is not { } sha || !Digests.IsSha256(sha))
             {
                 return null; // a file without a usable path or digest is reported by its own code
             }
 
-            files.Add((Segments(file.Path), FromHex(sha)));
+            files.Add((Segments(file.RelativePath), FromHex(sha)));
         }
 
         if (files.Count == 0)

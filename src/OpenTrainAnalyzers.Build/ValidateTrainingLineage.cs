@@ -8,6 +8,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
+using OpenTrainAnalyzers.Build.Export;
 
 namespace OpenTrainAnalyzers.Build;
 
@@ -15,14 +16,16 @@ namespace OpenTrainAnalyzers.Build;
 /// Checks each training-lineage manifest against the level the project requires and binds its weights to their
 /// bytes (size and SHA-256). Every finding is logged with its OTL code and its file/line/column in the manifest
 /// (or the project file), unless an <c>OpenTrainSuppress</c> item with a justification covers it.
-/// Reads the project's files; writes only the hash cache and the reports it is given paths for (obj/ by default);
-/// never touches the network.
+/// Reads the project's files; writes only the hash cache, the reports and the exports it is given paths for (obj/ by
+/// default); never touches the network.
 /// </summary>
 public sealed class ValidateTrainingLineage : Task, ICancelableTask
 {
     private readonly System.Threading.CancellationTokenSource _cancel = new();
     private LinkRoots _linkRoots = new(null, ".");
     private readonly LineageReport _report = new();
+    private readonly List<ExportedModel> _exported = new();
+    private LineageLevel _required = LineageLevel.Declared;
     private SeverityOptions _severity = new(null, false, null, null);
     private SuppressionSet? _suppressions;
     private int _errors;
@@ -74,9 +77,36 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     /// <summary>JSON summary path; empty means none.</summary>
     public string? JsonReport { get; set; }
 
+    /// <summary>Formats to export after the gate: cyclonedx, spdx, mot; separated by ';', '+', ',' or spaces. Empty: none.</summary>
+    public string? Export { get; set; }
+
+    /// <summary>Where the CycloneDX 1.6 ML-BOM goes.</summary>
+    public string? CycloneDxExport { get; set; }
+
+    /// <summary>Where the SPDX 3.0.1 JSON-LD document goes.</summary>
+    public string? SpdxExport { get; set; }
+
+    /// <summary>The folder for the Model Openness Tool YAML files, one per model.</summary>
+    public string? MotExportDirectory { get; set; }
+
+    /// <summary>SOURCE_DATE_EPOCH, for reproducible export timestamps.</summary>
+    public string? SourceDateEpoch { get; set; }
+
+    /// <summary>The project's name and version, as the exports' subject.</summary>
+    public string? ProjectName { get; set; }
+
+    public string? ProjectVersion { get; set; }
+
+    /// <summary>The files the exports wrote or found unchanged (for FileWrites and pack).</summary>
+    [Output]
+    public ITaskItem[] ExportedFiles { get; private set; } = Array.Empty<ITaskItem>();
+
     /// <summary>The lowest level reached over all manifests (none when any manifest fails 'declared').</summary>
     [Output]
     public string? LowestAchievedLevel { get; private set; }
+
+    /// <summary>The tool version written into exports; tests fix it so golden files do not change with each commit.</summary>
+    internal string? ToolVersionOverride { get; set; }
 
     /// <summary>The local date suppressions expire against; tests set it.</summary>
     internal DateTime? Today { get; set; }
@@ -90,6 +120,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         {
             Run();
             WriteReports();
+            WriteExports();
         }
         catch (Exception e) when (IsCancellation(e))
         {
@@ -134,6 +165,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         }
 
         _report.RequiredLevel = required.ToName();
+        _required = required;
         var profiles = (Profiles ?? string.Empty).Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
         foreach (var unknown in profiles.Where(p => !string.Equals(p, CompletenessPolicy.OsaidProfile, StringComparison.OrdinalIgnoreCase)))
         {
@@ -190,16 +222,20 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                     achieved = LineageLevel.None;
                 }
 
+                bool weightsVerified = false;
                 if (VerifyDigests)
                 {
                     var weightFindings = WeightVerifier.Verify(manifest, directory, hasher, _linkRoots);
                     findings.AddRange(weightFindings);
                     findings.AddRange(WeightVerifier.UndeclaredExternalData(manifest, directory));
+                    weightsVerified = manifest.WeightFiles.Count > 0 && rootFinding is null && !weightFindings.Any(f => f.Severity == FindingSeverity.Error);
                     if (weightFindings.Any(f => f.Severity == FindingSeverity.Error))
                     {
                         achieved = LineageLevel.None;
                     }
                 }
+
+                _exported.Add(new ExportedModel(RelativeToProject(path), manifest, evaluation.AchievedLevel, achieved, chain.Parents, weightsVerified, new List<Suppression>()));
             }
 
             foreach (var finding in findings)
@@ -261,6 +297,88 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 Emit(projectFile, null, new LineageFinding(LineageRules.SuppressionStale,
                     $"The OpenTrainSuppress item for {suppression.Describe()} matches no finding: the problem is fixed or the item is mistyped. Remove it, or correct its code, Manifest or Element.", string.Empty, null, LineageLevel.Declared));
             }
+        }
+    }
+
+    /// <summary>
+    /// CycloneDX, SPDX and MOT files from the evaluation this run made (no second parse). A file whose content is
+    /// unchanged is not rewritten, so an unchanged rebuild touches nothing.
+    /// </summary>
+    private void WriteExports()
+    {
+        var formats = ExportFormatNames.Parse(Export, out var unknown);
+        foreach (var name in unknown)
+        {
+            Emit(ProjectFile ?? string.Empty, null, new LineageFinding(LineageRules.UnknownExportFormat,
+                $"OpenTrainExport names '{name}'; the formats are cyclonedx, spdx and mot (separate them with '+' or a quoted ';').", string.Empty, null, LineageLevel.Declared));
+        }
+
+        if (formats == ExportFormats.None)
+        {
+            return;
+        }
+
+        var models = _exported.Select(m => new ExportedModel(m.RelativePath, m.Manifest, m.OwnLevel, m.EffectiveLevel, m.Parents, m.WeightsVerified, ActiveSuppressions(m))).ToList();
+        var set = new ExportSet(ProjectName ?? Path.GetFileNameWithoutExtension(ProjectFile ?? "project"), ProjectVersion, _required, SourceDateEpoch, models, ToolVersionOverride ?? LineageReport.ToolVersion());
+        var written = new List<ITaskItem>();
+        if ((formats & ExportFormats.CycloneDx) != 0)
+        {
+            WriteIfChanged(CycloneDxExport, "CycloneDX export", () => global::OpenTrainAnalyzers.Build.Export.CycloneDxExport.Write(set), written);
+        }
+
+        if ((formats & ExportFormats.Spdx) != 0)
+        {
+            WriteIfChanged(SpdxExport, "SPDX export", () => global::OpenTrainAnalyzers.Build.Export.SpdxExport.Write(set), written);
+        }
+
+        if ((formats & ExportFormats.Mot) != 0 && !string.IsNullOrWhiteSpace(MotExportDirectory))
+        {
+            foreach (var (fileName, yaml) in MotExport.Write(set))
+            {
+                WriteIfChanged(Path.Combine(MotExportDirectory!, fileName), "MOT export", () => yaml, written);
+            }
+        }
+
+        ExportedFiles = written.ToArray();
+        Log.LogMessage(MessageImportance.Normal, $"OpenTrain: exported {string.Join(", ", written.Select(w => w.ItemSpec))}.");
+    }
+
+    /// <summary>The valid, unexpired suppressions that hid findings of this manifest (an exception a reviewer must see).</summary>
+    private IReadOnlyList<Suppression> ActiveSuppressions(ExportedModel model) =>
+        _suppressions?.Items.Where(s => !s.Invalid && !s.Expired && s.Matched > 0
+            && (s.ManifestFullPath is null || string.Equals(RelativeToProject(s.ManifestFullPath), model.RelativePath, StringComparison.Ordinal))).ToList()
+        ?? new List<Suppression>();
+
+    private string RelativeToProject(string fullPath)
+    {
+        string root = ProjectDirectory().TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        string relative = fullPath.StartsWith(root, StringComparison.Ordinal) ? fullPath.Substring(root.Length) : Path.GetFileName(fullPath);
+        return relative.Replace('\\', '/');
+    }
+
+    private void WriteIfChanged(string? path, string what, Func<string> content, List<ITaskItem> written)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return;
+        }
+
+        try
+        {
+            string fullPath = Path.GetFullPath(path);
+            string text = content();
+            if (!File.Exists(fullPath) || File.ReadAllText(fullPath) != text)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+                File.WriteAllText(fullPath, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            }
+
+            written.Add(new TaskItem(fullPath));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+        {
+            Log.LogError(null, LineageRules.ValidationFailed.Id, null, LineageRules.ValidationFailed.HelpLink, ProjectFile ?? string.Empty, 0, 0, 0, 0,
+                $"OpenTrain could not write the {what} to '{path}': {e.Message}");
         }
     }
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using OpenTrain.Lineage;
+using OpenTrain.Lineage.Model;
 
 namespace OpenTrainAnalyzers.Build;
 
@@ -14,16 +15,16 @@ internal static class WeightVerifier
     private static readonly string[] ExternalDataSuffixes = { ".onnx.data", ".data", ".bin" };
 
     /// <summary>The full path of a declared weight, or null when its path is missing or not allowed (reported elsewhere).</summary>
-    public static string? FullPathOf(DeclaredWeightFile file, string manifestDirectory)
+    public static string? FullPathOf(WeightFile file, string manifestDirectory)
     {
-        if (file.Path is null || WeightPaths.Problem(file.Path) is not null)
+        if (file.RelativePath is null || WeightPaths.Problem(file.RelativePath) is not null)
         {
             return null;
         }
 
         try
         {
-            return Path.GetFullPath(Path.Combine(manifestDirectory, file.Path.Replace('/', Path.DirectorySeparatorChar)));
+            return Path.GetFullPath(Path.Combine(manifestDirectory, file.RelativePath.Replace('/', Path.DirectorySeparatorChar)));
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException or System.Security.SecurityException)
         {
@@ -41,73 +42,73 @@ internal static class WeightVerifier
     public static List<LineageFinding> Verify(LineageManifest manifest, string manifestDirectory, WeightHasher hasher, LinkRoots roots)
     {
         var findings = new List<LineageFinding>();
-        var admitted = new List<(DeclaredWeightFile File, FileInfo Info, string Expected)>();
+        var admitted = new List<(WeightFile File, FileInfo Info, string Expected)>();
         var allowed = roots.For(manifestDirectory);
         foreach (var file in manifest.WeightFiles)
         {
-            if (file.Path is null || WeightPaths.Problem(file.Path) is not null)
+            if (file.RelativePath is null || WeightPaths.Problem(file.RelativePath) is not null)
             {
                 continue; // the policy already reported a missing or escaping path
             }
 
-            var at = file.Entry["path"]!;
+            var at = file.Path.Value!;
             try
             {
-                string fullPath = Path.Combine(manifestDirectory, file.Path.Replace('/', Path.DirectorySeparatorChar));
+                string fullPath = Path.Combine(manifestDirectory, file.RelativePath.Replace('/', Path.DirectorySeparatorChar));
                 var check = SafeFiles.Check(fullPath, allowed);
                 switch (check.Status)
                 {
                     case FileCheckStatus.LinkLoop:
                         findings.Add(new LineageFinding(LineageRules.WeightMissing,
-                            $"Weight file '{file.Path}' goes through more than {SafeFiles.MaxLinkHops} symbolic links (at '{check.Target}'): the links form a loop. Replace the link with the file or a link to it.",
+                            $"Weight file '{file.RelativePath}' goes through more than {SafeFiles.MaxLinkHops} symbolic links (at '{check.Target}'): the links form a loop. Replace the link with the file or a link to it.",
                             at.Path, at.Range, LineageLevel.Declared));
                         continue;
                     case FileCheckStatus.LinkOutside:
                         findings.Add(new LineageFinding(LineageRules.PathEscapes,
-                            $"Weight file '{file.Path}' is a symbolic link whose target '{check.Target}' is outside the manifest's folder and the allowed link roots; it was not read. Move the file next to the manifest, or, for a shared cache such as Hugging Face's, add its folder to OpenTrainAllowedLinkRoots.",
+                            $"Weight file '{file.RelativePath}' is a symbolic link whose target '{check.Target}' is outside the manifest's folder and the allowed link roots; it was not read. Move the file next to the manifest, or, for a shared cache such as Hugging Face's, add its folder to OpenTrainAllowedLinkRoots.",
                             at.Path, at.Range, LineageLevel.Declared));
                         continue;
                     case FileCheckStatus.LinkUnresolvable:
                         findings.Add(new LineageFinding(LineageRules.PathEscapes,
-                            $"Weight file '{file.Path}' goes through a link or reparse point ('{check.Target}') that this MSBuild host (.NET Framework) cannot resolve, so it is not followed. Build with `dotnet build`, or replace the link with the file.",
+                            $"Weight file '{file.RelativePath}' goes through a link or reparse point ('{check.Target}') that this MSBuild host (.NET Framework) cannot resolve, so it is not followed. Build with `dotnet build`, or replace the link with the file.",
                             at.Path, at.Range, LineageLevel.Declared));
                         continue;
                     case FileCheckStatus.Directory:
-                        findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' is a directory; list the files inside it instead.", at.Path, at.Range, LineageLevel.Declared));
+                        findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.RelativePath}' is a directory; list the files inside it instead.", at.Path, at.Range, LineageLevel.Declared));
                         continue;
                     case FileCheckStatus.Missing:
                         findings.Add(new LineageFinding(LineageRules.WeightMissing,
                             check.ViaLink
-                                ? $"Weight file '{file.Path}' is a symbolic link to '{check.Target}', which does not exist; restore the file or fix the link."
-                                : $"Weight file '{file.Path}' does not exist next to the manifest; restore the file or fix the path.",
+                                ? $"Weight file '{file.RelativePath}' is a symbolic link to '{check.Target}', which does not exist; restore the file or fix the link."
+                                : $"Weight file '{file.RelativePath}' does not exist next to the manifest; restore the file or fix the path.",
                             at.Path, at.Range, LineageLevel.Declared));
                         continue;
                     case FileCheckStatus.NotRegular:
                         findings.Add(new LineageFinding(LineageRules.WeightMissing,
-                            $"Weight file '{file.Path}' is {SafeFiles.Describe(check.Kind)}{(check.ViaLink ? $" ('{check.Target}')" : string.Empty)}, not a regular file: it was not opened (reading it could block the build or never end). Put the weight file itself at this path.",
+                            $"Weight file '{file.RelativePath}' is {SafeFiles.Describe(check.Kind)}{(check.ViaLink ? $" ('{check.Target}')" : string.Empty)}, not a regular file: it was not opened (reading it could block the build or never end). Put the weight file itself at this path.",
                             at.Path, at.Range, LineageLevel.Declared));
                         continue;
                 }
 
                 // The resolved target: FileInfo describes a link itself (its length is the link's), not what it points at.
                 var info = new FileInfo(check.Target ?? fullPath);
-                if (file.Size is { } size && size != info.Length)
+                if (file.DeclaredSize is { } size && size != info.Length)
                 {
-                    var sizeAt = file.Entry["size"]!;
+                    var sizeAt = file.Size.Value!;
                     findings.Add(new LineageFinding(LineageRules.WeightSizeMismatch,
-                        $"Weight file '{file.Path}' is {info.Length:N0} bytes but the manifest declares {size:N0}: the file was replaced or the manifest is stale.",
+                        $"Weight file '{file.RelativePath}' is {info.Length:N0} bytes but the manifest declares {size:N0}: the file was replaced or the manifest is stale.",
                         sizeAt.Path, sizeAt.Range, LineageLevel.Declared));
                     continue; // a different size already proves a different file; no need to hash it
                 }
 
-                if (file.Sha256 is { } expected && Digests.IsSha256(expected))
+                if (file.DeclaredSha256 is { } expected && Digests.IsSha256(expected))
                 {
                     admitted.Add((file, info, expected));
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
             {
-                findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' cannot be read: {SafeFiles.Reason(e)}.", at.Path, at.Range, LineageLevel.Declared));
+                findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.RelativePath}' cannot be read: {SafeFiles.Reason(e)}.", at.Path, at.Range, LineageLevel.Declared));
             }
         }
 
@@ -121,21 +122,21 @@ internal static class WeightVerifier
         hasher.Prefetch(infos);
         foreach (var (file, info, expected) in admitted)
         {
-            var at = file.Entry["path"]!;
+            var at = file.Path.Value!;
             try
             {
                 string actual = hasher.Sha256Of(info);
                 if (!string.Equals(actual, expected, StringComparison.Ordinal))
                 {
-                    var shaAt = file.Entry["sha256"]!;
+                    var shaAt = file.Sha256.Value!;
                     findings.Add(new LineageFinding(LineageRules.WeightDigestMismatch,
-                        $"Weight file '{file.Path}' has SHA-256 {actual}, not the declared {expected}: these are not the weights the manifest describes.",
+                        $"Weight file '{file.RelativePath}' has SHA-256 {actual}, not the declared {expected}: these are not the weights the manifest describes.",
                         shaAt.Path, shaAt.Range, LineageLevel.Declared));
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
             {
-                findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.Path}' cannot be read: {SafeFiles.Reason(e)}.", at.Path, at.Range, LineageLevel.Declared));
+                findings.Add(new LineageFinding(LineageRules.WeightMissing, $"Weight file '{file.RelativePath}' cannot be read: {SafeFiles.Reason(e)}.", at.Path, at.Range, LineageLevel.Declared));
             }
         }
 
@@ -172,10 +173,10 @@ internal static class WeightVerifier
                     string candidate = withoutExtension + suffix;
                     if (!declared.Contains(candidate) && File.Exists(candidate))
                     {
-                        var at = file.Entry["path"]!;
+                        var at = file.Path.Value!;
                         string name = Path.GetFileName(candidate);
                         findings.Add(new LineageFinding(LineageRules.UndeclaredExternalData,
-                            $"'{name}' sits next to '{file.Path}' and is named like its ONNX external data, but weights.files does not list it: the model may load bytes the manifest does not bind. List it with its sha256 and size, or remove it if it is not part of the model.",
+                            $"'{name}' sits next to '{file.RelativePath}' and is named like its ONNX external data, but weights.files does not list it: the model may load bytes the manifest does not bind. List it with its sha256 and size, or remove it if it is not part of the model.",
                             at.Path, at.Range, LineageLevel.Declared));
                     }
                 }

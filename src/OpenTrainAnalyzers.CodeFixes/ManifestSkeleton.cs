@@ -1,5 +1,7 @@
 using System;
-using System.Text;
+using OpenTrain.Lineage;
+using OpenTrain.Lineage.Json;
+using OpenTrain.Lineage.Model;
 
 namespace OpenTrainAnalyzers.CodeFixes;
 
@@ -40,68 +42,40 @@ internal static class ManifestSkeleton
     /// <summary>The manifest text for the model file <paramref name="fileName"/> (the manifest sits in the same directory).</summary>
     public static string Create(string fileName)
     {
-        var text = new StringBuilder();
-        text.Append("{\n");
-        text.Append("  \"$schema\": \"urn:opentrainanalyzers:schema:training-lineage:1.0\",\n");
-        text.Append("  \"manifestVersion\": \"1.0\",\n");
-        text.Append("  \"model\": {\n");
-        text.Append("    \"name\": ").Append(Quote(Stem(fileName))).Append(",\n");
-        text.Append("    \"version\": \"[TODO: the version its producer gives these weights, e.g. 1.0.0 or a release date]\",\n");
-        text.Append("    \"producer\": { \"name\": \"[TODO: who trained the model: organisation or person]\" },\n");
-        text.Append("    \"license\": \"[TODO: the SPDX licence expression of the weights, e.g. Apache-2.0]\",\n");
-        text.Append("    \"task\": \"[TODO: what the model does, e.g. text-classification]\"\n");
-        text.Append("  },\n");
-        text.Append("  \"weights\": {\n");
-        text.Append("    \"format\": ").Append(Quote(Format(fileName))).Append(",\n");
-        text.Append("    \"files\": [\n");
-        text.Append("      { \"path\": ").Append(Quote(fileName)).Append(", \"sha256\": \"TODO\", \"size\": 0, \"role\": \"model\" }\n");
-        text.Append("    ]\n");
-        text.Append("  },\n");
-        text.Append("  \"lineage\": {},\n");
-        text.Append("  \"training\": {\n");
-        text.Append("    \"data\": {},\n");
-        text.Append("    \"processing\": {},\n");
-        text.Append("    \"configuration\": { \"architecture\": {}, \"hyperparameters\": {} },\n");
-        text.Append("    \"code\": {},\n");
-        text.Append("    \"evaluation\": {}\n");
-        text.Append("  }\n");
-        text.Append("}\n");
-        return text.ToString();
+        var manifest = Object(
+            (FieldNames.ManifestVersion, Text(LineageManifest.SupportedVersion)),
+            (FieldNames.Model, Object(
+                (FieldNames.Name, Text(Stem(fileName))),
+                (FieldNames.Version, Text("[TODO: the version its producer gives these weights, e.g. 1.0.0 or a release date]")),
+                (FieldNames.Producer, Object((FieldNames.Name, Text("[TODO: who trained the model: organisation or person]")))),
+                (FieldNames.License, Text("[TODO: the SPDX licence expression of the weights, e.g. Apache-2.0]")),
+                (FieldNames.Task, Text("[TODO: what the model does, e.g. text-classification]")))),
+            (FieldNames.Weights, Object(
+                (FieldNames.Format, Text(Format(fileName))),
+                (FieldNames.Files, JsonValue.FromArray(Object(
+                    (FieldNames.Path, Text(fileName)),
+                    (FieldNames.Sha256, Text("TODO")),
+                    (FieldNames.Size, JsonValue.FromNumber(0)),
+                    (FieldNames.Role, Text("model"))))))),
+            (FieldNames.Lineage, Object()),
+            (FieldNames.Training, Object(
+                (FieldNames.Data, Object()),
+                (FieldNames.Processing, Object()),
+                (FieldNames.Configuration, Object((FieldNames.Architecture, Object()), (FieldNames.Hyperparameters, Object()))),
+                (FieldNames.Code, Object()),
+                (FieldNames.Evaluation, Object()))));
+
+        // The writer puts the $schema line first and the fields in the format's order.
+        return ManifestWriter.Write(manifest);
     }
+
+    private static JsonValue Object(params (string Name, JsonValue Value)[] properties) => JsonValue.FromObject(properties);
+
+    private static JsonValue Text(string text) => JsonValue.FromString(text);
 
     private static string Stem(string fileName)
     {
         int dot = fileName.LastIndexOf('.');
         return dot <= 0 ? fileName : fileName.Substring(0, dot);
-    }
-
-    private static string Quote(string value)
-    {
-        var text = new StringBuilder("\"");
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"':
-                    text.Append("\\\"");
-                    break;
-                case '\\':
-                    text.Append("\\\\");
-                    break;
-                default:
-                    if (c < ' ')
-                    {
-                        text.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        text.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return text.Append('"').ToString();
     }
 }

@@ -37,8 +37,8 @@ internal sealed class IndexedManifest
         FullPath = fullPath;
         string directory = PathText.Directory(fullPath);
         DeclaredFiles = manifest.WeightFiles
-            .Where(f => f.Path is not null)
-            .Select(f => PathText.Combine(directory, f.Path!))
+            .Where(f => f.RelativePath is not null)
+            .Select(f => PathText.Combine(directory, f.RelativePath!))
             .ToImmutableArray();
     }
 

@@ -301,4 +301,16 @@ public class CompletenessPolicyTests
         Assert.Equal(LineageLevel.OpenWeights, evaluation.AchievedLevel);
         Assert.Contains(evaluation.LevelFindings(), f => f.Id == "OTL0303" && f.JsonPath == "$.inference.availability" && f.RequiredBy == LineageLevel.OpenTooling);
     }
+
+    [Fact]
+    public void A_component_of_the_wrong_type_is_reported_once_by_the_reader_not_as_missing_fields()
+    {
+        string json = Fixture.With("\"model\": {", "\"model\": \"sentiment\", \"unused\": {");
+
+        var evaluation = Fixture.Evaluate(json);
+
+        Assert.Contains(evaluation.Findings, f => f.Id == "OTL0101" && f.JsonPath == "$.model");
+        Assert.DoesNotContain(evaluation.Findings, f => f.JsonPath.StartsWith("$.model.", StringComparison.Ordinal));
+        Assert.Equal(LineageLevel.None, evaluation.AchievedLevel);
+    }
 }

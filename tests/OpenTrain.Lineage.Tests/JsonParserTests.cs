@@ -160,4 +160,19 @@ public class JsonParserTests
         Assert.Empty(result.Problems);
         Assert.True(result.Root!["extensions"]!["rows"]!.Items.Count > 10_000);
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(30)]
+    public void Duplicate_keys_are_found_in_small_and_large_objects(int distinct)
+    {
+        var members = Enumerable.Range(0, distinct).Select(i => $"\"k{i}\": {i}").ToList();
+        members.Add("\"k1\": 99");
+        members.Add($"\"k{distinct - 1}\": 98");
+
+        var result = JsonParser.Parse("{" + string.Join(", ", members) + "}");
+
+        Assert.Equal(new[] { "$.k1", $"$.k{distinct - 1}" }, result.Problems.Where(p => p.Kind == JsonProblemKind.DuplicateKey).Select(p => p.Path));
+    }
 }

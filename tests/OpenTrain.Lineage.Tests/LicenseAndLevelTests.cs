@@ -69,4 +69,24 @@ public class LicenseAndLevelTests
         Assert.Equal(LineageRules.All.Count, LineageRules.All.Select(r => r.Id).Distinct().Count());
         Assert.All(LineageRules.All, r => Assert.EndsWith("docs/rules/" + r.Id + ".md", r.HelpLink, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Every_rule_has_its_page_and_a_row_in_the_rules_index()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory.FullName, "OpenTrainAnalyzers.sln")))
+        {
+            directory = directory.Parent!;
+        }
+
+        string rules = Path.Combine(directory.FullName, "docs", "rules");
+        string index = File.ReadAllText(Path.Combine(rules, "README.md"));
+        Assert.All(LineageRules.All, r =>
+        {
+            string page = Path.Combine(rules, r.Id + ".md");
+            Assert.True(File.Exists(page), $"{r.Id} has no page docs/rules/{r.Id}.md");
+            Assert.StartsWith($"# {r.Id}: ", File.ReadAllText(page), StringComparison.Ordinal);
+            Assert.Contains($"[{r.Id}]({r.Id}.md)", index, StringComparison.Ordinal);
+        });
+    }
 }

@@ -86,7 +86,7 @@ public sealed class JsonParser
             }
 
             parser.SkipWhitespace();
-            root = parser.ParseValue("$", depth: 0);
+            root = parser.ParseValue(LazyPath.Root, depth: 0);
             parser.SkipWhitespace();
             if (parser._pos < text.Length)
             {
@@ -103,7 +103,7 @@ public sealed class JsonParser
 
     private SourcePosition Position => new SourcePosition(_line, _pos - _lineStart + 1);
 
-    private JsonValue ParseValue(string path, int depth)
+    private JsonValue ParseValue(LazyPath path, int depth)
     {
         if (_pos >= _text.Length)
         {
@@ -144,7 +144,7 @@ public sealed class JsonParser
         }
     }
 
-    private JsonValue ParseObject(string path, int depth)
+    private JsonValue ParseObject(LazyPath path, int depth)
     {
         int start = _pos;
         var startPosition = Position;
@@ -174,15 +174,14 @@ public sealed class JsonParser
             SkipWhitespace();
             Expect(':', "':' was expected after the property name.");
             SkipWhitespace();
-            string childPath = path + PathSegment(name);
+            var childPath = path.Property(name);
             var value = ParseValue(childPath, depth);
-            seen ??= new HashSet<string>(StringComparer.Ordinal);
-            if (!seen.Add(name))
+            if (IsDuplicate(properties, name, ref seen))
             {
                 _problems.Add(new JsonProblem(
                     JsonProblemKind.DuplicateKey,
                     $"Duplicate key '{name}': JSON readers disagree on which value wins; keep exactly one.",
-                    childPath,
+                    childPath.ToString(),
                     nameRange));
             }
 
@@ -207,7 +206,38 @@ public sealed class JsonParser
         return new JsonValue(JsonValueKind.Object, path, RangeFrom(start, startPosition)) { Properties = properties };
     }
 
-    private JsonValue ParseArray(string path, int depth)
+    /// <summary>
+    /// Whether an object already has a property of this name. Manifests hold many small objects: a linear scan is
+    /// cheaper than a set for them, so the set is only built once an object has more than eight properties.
+    /// </summary>
+    private static bool IsDuplicate(List<JsonProperty> properties, string name, ref HashSet<string>? seen)
+    {
+        if (seen is null && properties.Count < 8)
+        {
+            foreach (var property in properties)
+            {
+                if (string.Equals(property.Name, name, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        if (seen is null)
+        {
+            seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in properties)
+            {
+                seen.Add(property.Name);
+            }
+        }
+
+        return !seen.Add(name);
+    }
+
+    private JsonValue ParseArray(LazyPath path, int depth)
     {
         int start = _pos;
         var startPosition = Position;
@@ -229,7 +259,7 @@ public sealed class JsonParser
                 Fail("Trailing comma before ']' is not allowed.");
             }
 
-            items.Add(ParseValue(path + "[" + items.Count.ToString(CultureInfo.InvariantCulture) + "]", depth));
+            items.Add(ParseValue(path.Item(items.Count), depth));
             SkipWhitespace();
             char c = Peek();
             if (c == ',')
@@ -253,6 +283,24 @@ public sealed class JsonParser
     private string ParseString()
     {
         _pos++; // opening quote
+
+        // Most strings have no escapes and no control characters: take them in one piece.
+        for (int end = _pos; end < _text.Length; end++)
+        {
+            char plain = _text[end];
+            if (plain == '"')
+            {
+                string text = _text.Substring(_pos, end - _pos);
+                _pos = end + 1;
+                return text;
+            }
+
+            if (plain == '\\' || plain < 0x20)
+            {
+                break;
+            }
+        }
+
         _buffer.Clear();
         while (true)
         {
@@ -334,7 +382,7 @@ public sealed class JsonParser
         }
     }
 
-    private JsonValue ParseNumber(string path)
+    private JsonValue ParseNumber(LazyPath path)
     {
         int start = _pos;
         var startPosition = Position;
@@ -400,7 +448,7 @@ public sealed class JsonParser
         return new JsonValue(JsonValueKind.Number, path, RangeFrom(start, startPosition)) { Text = _text.Substring(start, _pos - start) };
     }
 
-    private JsonValue ParseLiteral(string literal, JsonValueKind kind, string path, bool value)
+    private JsonValue ParseLiteral(string literal, JsonValueKind kind, LazyPath path, bool value)
     {
         int start = _pos;
         var startPosition = Position;
@@ -413,7 +461,7 @@ public sealed class JsonParser
         return new JsonValue(kind, path, RangeFrom(start, startPosition)) { Boolean = value };
     }
 
-    private void CheckDepth(int depth, string path)
+    private void CheckDepth(int depth, LazyPath path)
     {
         if (depth > MaxDepth)
         {
@@ -421,7 +469,7 @@ public sealed class JsonParser
             _problems.Add(new JsonProblem(
                 JsonProblemKind.TooDeep,
                 $"Nesting is deeper than {MaxDepth} levels; a lineage manifest never needs this.",
-                path,
+                path.ToString(),
                 new SourceRange(_pos, _pos + 1, position, new SourcePosition(position.Line, position.Column + 1))));
             throw new StopParsingException();
         }

@@ -21,17 +21,19 @@ public sealed class JsonValue
     private static readonly IReadOnlyList<JsonProperty> NoProperties = new JsonProperty[0];
     private static readonly IReadOnlyList<JsonValue> NoItems = new JsonValue[0];
 
-    internal JsonValue(JsonValueKind kind, string path, SourceRange range)
+    private readonly LazyPath _path;
+
+    internal JsonValue(JsonValueKind kind, LazyPath path, SourceRange range)
     {
         Kind = kind;
-        Path = path;
+        _path = path;
         Range = range;
     }
 
     public JsonValueKind Kind { get; }
 
     /// <summary>JSONPath of this value, e.g. <c>$.training.data.datasets[0].name</c>.</summary>
-    public string Path { get; }
+    public string Path => _path.ToString();
 
     public SourceRange Range { get; }
 
@@ -86,6 +88,27 @@ public sealed class JsonValue
     }
 
     public override string ToString() => $"{Kind} {Path} {Range}";
+
+    // Values built in code rather than read (a manifest about to be written): JSON path "$", no source range.
+    public static JsonValue FromString(string text) => new(JsonValueKind.String, LazyPath.Root, default) { Text = text };
+
+    public static JsonValue FromNumber(long number) =>
+        new(JsonValueKind.Number, LazyPath.Root, default) { Text = number.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    public static JsonValue FromBoolean(bool value) => new(JsonValueKind.Boolean, LazyPath.Root, default) { Boolean = value };
+
+    public static JsonValue FromArray(params JsonValue[] items) => new(JsonValueKind.Array, LazyPath.Root, default) { Items = items };
+
+    public static JsonValue FromObject(params (string Name, JsonValue Value)[] properties)
+    {
+        var list = new List<JsonProperty>(properties.Length);
+        foreach (var (name, value) in properties)
+        {
+            list.Add(new JsonProperty(name, default, value));
+        }
+
+        return new(JsonValueKind.Object, LazyPath.Root, default) { Properties = list };
+    }
 }
 
 public sealed class JsonProperty

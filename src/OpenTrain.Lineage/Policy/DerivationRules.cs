@@ -1,0 +1,32 @@
+using OpenTrain.Lineage.Json;
+
+namespace OpenTrain.Lineage.Policy;
+
+/// <summary>
+/// Row 5 of the level table (declared): how the model was derived, and its parents unless it was trained from
+/// scratch. Parents' own levels are resolved by <see cref="LineageChain"/>, in the host that may read files.
+/// </summary>
+internal sealed partial class PolicyRun
+{
+    private void CheckDerivation()
+    {
+        var lineageValue = Need(_document.Lineage.Field, Declared, "how the model was derived ({ \"derivation\": \"from-scratch\" } or its parents)");
+        var lineage = lineageValue is null ? null : _document.Lineage.Node;
+        var derivation = lineage is null ? null : Text(lineage.Derivation, Declared, "the derivation (from-scratch, finetune, quantized, ...)", enumerated: true);
+        string? kind = derivation?.Text;
+        _noTrainingHappened = kind is "converted" or "quantized" or "merge";
+        if (lineage is not null && kind is not null && kind != "from-scratch")
+        {
+            var parents = lineage.Parents.Value;
+            if (parents is null || parents.Items.Count == 0)
+            {
+                Report(LineageRules.ParentsRequired, parents ?? lineage.Json, Declared,
+                    $"A '{kind}' model has parents: list each in lineage.parents with its name, relation and manifest {{ path, sha256 }}.");
+            }
+            else if (kind == "merge" && parents.Items.Count < 2)
+            {
+                Report(LineageRules.ParentsRequired, parents, Declared, "A merge has at least two parents; list each of them.");
+            }
+        }
+    }
+}

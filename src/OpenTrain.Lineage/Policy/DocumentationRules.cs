@@ -1,0 +1,108 @@
+using OpenTrain.Lineage.Model;
+
+namespace OpenTrain.Lineage.Policy;
+
+/// <summary>
+/// Rows 17 to 20 of the level table. Inference — open-tooling: open code, pinned. Model card — declared: a warning
+/// when absent; open-weights: open, pinned. Data card — the same, or the model card covering the data. Technical
+/// report or research paper — open-weights: one of them open, pinned; open-science: the paper (a report warns).
+/// Optional components are checked at the level that first asks for them, so a half-written one never costs more
+/// than leaving it out.
+/// </summary>
+internal sealed partial class PolicyRun
+{
+    private void CheckInference()
+    {
+        var inference = _document.Inference;
+        if (inference.Value is null)
+        {
+            Missing(inference.Field, OpenTooling, "the inference code (open tooling publishes it)");
+        }
+        else if (Disclose(inference.Node, "the inference code", OpenTooling, notApplicableAllowed: true))
+        {
+            RequireOpen(inference.Node, "the inference code", OpenTooling, ContentKind.Code, pinned: true);
+        }
+    }
+
+    private void CheckDocumentation()
+    {
+        var documentation = _document.Documentation.Node;
+
+        // Absent documents are reported at the documentation object, or at the root when there is none.
+        var owner = _document.Documentation.Value ?? _document.Json;
+        var modelCard = documentation?.ModelCard.Node;
+        var modelCardValue = documentation?.ModelCard.Value;
+        var dataCardValue = documentation?.DataCard.Value;
+        if (modelCardValue is null)
+        {
+            Report(LineageRules.DocumentationAbsent, owner, Declared,
+                "No model card: add documentation.modelCard with its location so users learn the intended use and limitations.", FindingSeverity.Warning);
+            Missing(Absent(FieldNames.ModelCard), OpenWeights, "the model card (MOF Class III publishes it)");
+        }
+        else if (Disclose(modelCard, "the model card", OpenWeights, notApplicableAllowed: true))
+        {
+            RequireOpen(modelCard, "the model card", OpenWeights, ContentKind.Document, pinned: true);
+        }
+
+        bool modelCardCoversData = modelCard?.CoversData.IsTrue == true;
+        if (dataCardValue is null && modelCardCoversData)
+        {
+            Report(LineageRules.ModelCardCoversData, modelCard!.CoversData.Value!, OpenWeights,
+                "The model card stands in for the data card (coversData): MOF accepts it, but a data card says more about collection, cleaning and labelling.", FindingSeverity.Warning);
+        }
+
+        if (dataCardValue is null && !modelCardCoversData)
+        {
+            Report(LineageRules.DocumentationAbsent, owner, Declared,
+                "No data card: add documentation.dataCard with its location (or set modelCard.coversData when the model card documents the data).", FindingSeverity.Warning);
+            Missing(Absent(FieldNames.DataCard), OpenWeights, "the data card (MOF Class III publishes it)");
+        }
+        else if (dataCardValue is not null && Disclose(documentation!.DataCard.Node, "the data card", OpenWeights, notApplicableAllowed: true))
+        {
+            RequireOpen(documentation.DataCard.Node, "the data card", OpenWeights, ContentKind.Document, pinned: true);
+        }
+
+        // Row 20: a technical report or a research paper at open-weights; the paper itself at open-science. The
+        // paper is only needed at open-science when an open report already stands in for it.
+        // Without a documentation object both are absent (default: no value, no node).
+        var paper = documentation?.ResearchPaper ?? default;
+        var report = documentation?.TechnicalReport ?? default;
+        bool reportUsable = report.Value is not null && Disclose(report.Node, "the technical report", OpenWeights, notApplicableAllowed: true);
+        bool reportOpen = reportUsable && IsOpen(report.Node);
+        bool paperUsable = paper.Value is not null && Disclose(paper.Node, "the research paper", reportOpen ? OpenScience : OpenWeights, notApplicableAllowed: true);
+        bool paperOpen = paperUsable && IsOpen(paper.Node);
+        if (paperOpen)
+        {
+            RequireOpen(paper.Node, "the research paper", OpenWeights, ContentKind.Document, pinned: true);
+        }
+        else if (reportOpen)
+        {
+            RequireOpen(report.Node, "the technical report", OpenWeights, ContentKind.Document, pinned: true);
+            Report(LineageRules.ReportInsteadOfPaper, report.Value!, OpenScience,
+                "The technical report stands in for a research paper at open-science.", FindingSeverity.Warning);
+        }
+        else
+        {
+            if (paper.Value is not null)
+            {
+                RequireOpen(paper.Node, "the research paper", OpenWeights, ContentKind.Document, pinned: true);
+            }
+            else if (report.Value is not null)
+            {
+                RequireOpen(report.Node, "the technical report", OpenWeights, ContentKind.Document, pinned: true);
+            }
+            else
+            {
+                Missing(Absent(FieldNames.TechnicalReport), OpenWeights, "an open technical report or research paper (MOF Class III publishes one)");
+            }
+
+            if (paper.Value is null)
+            {
+                Missing(Absent(FieldNames.ResearchPaper), OpenScience, "an open research paper (MOF Class I publishes one)");
+            }
+        }
+    }
+
+    /// <summary>A document that is not there, located at the documentation object (or at the root when there is none).</summary>
+    private ManifestField Absent(string name) => ManifestField.Absent(_document.Documentation.Value ?? _document.Json, name);
+}
