@@ -203,7 +203,8 @@ internal sealed class WeightHasher
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
         using var sha = SHA256.Create();
-        var buffer = new byte[BufferSize];
+        // 1 MiB reads for large files; a small file gets a buffer of its size (sharded tokenizers and configs are many and small).
+        var buffer = new byte[(int)Math.Min(BufferSize, Math.Max(4096L, stream.Length + 1))];
         int read;
         while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
         {
