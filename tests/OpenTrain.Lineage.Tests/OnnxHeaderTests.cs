@@ -44,7 +44,7 @@ public class OnnxHeaderTests
     [Fact]
     public void Reads_the_demo_model_exported_by_ml_net()
     {
-        string demo = Path.Combine(RepoRoot(), "samples", "IrisDemo", "models", "iris-species.onnx");
+        string demo = Path.Combine(OpenTrain.Lineage.Tests.Fixture.RepoRoot, "samples", "IrisDemo", "models", "iris-species.onnx");
         using var stream = File.OpenRead(demo);
 
         var header = OnnxHeader.Read(stream, stream.Length);
@@ -103,14 +103,4 @@ public class OnnxHeaderTests
 
     private static WeightHeader Read(byte[] bytes) => OnnxHeader.Read(new MemoryStream(bytes, writable: false), bytes.Length);
 
-    private static string RepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory.FullName, "OpenTrainAnalyzers.sln")))
-        {
-            directory = directory.Parent!;
-        }
-
-        return directory.FullName;
-    }
 }
