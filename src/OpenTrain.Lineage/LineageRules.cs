@@ -58,6 +58,8 @@ public static class LineageRules
     public static readonly LineageRule PathEscapes = new("OTL0203", FindingSeverity.Error, "Path is absolute or escapes its allowed root");
     public static readonly LineageRule RootDigestMismatch = new("OTL0205", FindingSeverity.Error, "Root digest mismatch");
     public static readonly LineageRule MalformedDigest = new("OTL0206", FindingSeverity.Error, "Malformed or placeholder digest");
+    public static readonly LineageRule HeaderContradiction = new("OTL0208", FindingSeverity.Warning, "Weight file header contradicts the manifest");
+    public static readonly LineageRule HeaderUnreadable = new("OTL0209", FindingSeverity.Warning, "Weight file header cannot be read");
 
     // Completeness per level.
     public static readonly LineageRule Missing = new("OTL0300", FindingSeverity.Error, "Required lineage element missing");
@@ -105,7 +107,7 @@ public static class LineageRules
     {
         UnknownLevel, ValidationFailed, UnknownProfile, UnknownExportFormat,
         InvalidJson, WrongType, UnsupportedVersion, DuplicateKey, UnknownField, LimitExceeded, Unreadable,
-        WeightMissing, WeightDigestMismatch, WeightSizeMismatch, PathEscapes, RootDigestMismatch, MalformedDigest,
+        WeightMissing, WeightDigestMismatch, WeightSizeMismatch, PathEscapes, RootDigestMismatch, MalformedDigest, HeaderContradiction, HeaderUnreadable,
         Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,
         StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, NonOpenBenchmark, ModelCardCoversData, DocumentationAbsent, MetricValueNotTranscribed,
         LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNotTypeAppropriate, LicenseNoAssertion,

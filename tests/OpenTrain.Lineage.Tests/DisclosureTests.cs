@@ -157,7 +157,7 @@ public class DisclosureTests
     {
         var fixtures = new[] { Fixture.Complete }
             .Concat(Directory.GetFiles(RealDirectory, "*.lineage.json").Select(File.ReadAllText))
-            .Concat(new[] { File.ReadAllText(Path.Combine(RepoRoot(), "samples", "IrisDemo", "models", "iris-species.lineage.json")) })
+            .Concat(new[] { File.ReadAllText(Path.Combine(Fixture.RepoRoot, "samples", "IrisDemo", "models", "iris-species.lineage.json")) })
             .ToArray();
         var levels = fixtures.Select(f => Fixture.Evaluate(f).AchievedLevel).ToArray();
         var words = Gen.OneOf<string>("the", "data", "was", "filtered", "by", "language", "and", "deduplicated", "with", "exact", "hashes", "per", "document");
@@ -260,16 +260,6 @@ public class DisclosureTests
         }.OfType<JsonObject>();
     }
 
-    private static string RepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory.FullName, "OpenTrainAnalyzers.sln")))
-        {
-            directory = directory.Parent!;
-        }
-
-        return directory.FullName;
-    }
 
     private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
 

@@ -1,9 +1,13 @@
+using System.Reflection;
 using OpenTrain.Lineage;
 
 namespace OpenTrain.Lineage.Tests;
 
 internal static class Fixture
 {
+    /// <summary>The repository's root folder (set by the test project from $(RepoRoot)).</summary>
+    public static string RepoRoot { get; } = typeof(Fixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
+
     public static string Complete { get; } = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "complete.lineage.json"));
 
     /// <summary>The complete fixture with one exact text replaced (the replaced text must exist).</summary>

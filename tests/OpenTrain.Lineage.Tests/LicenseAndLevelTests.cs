@@ -73,13 +73,7 @@ public class LicenseAndLevelTests
     [Fact]
     public void Every_rule_has_its_page_and_a_row_in_the_rules_index()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory.FullName, "OpenTrainAnalyzers.sln")))
-        {
-            directory = directory.Parent!;
-        }
-
-        string rules = Path.Combine(directory.FullName, "docs", "rules");
+        string rules = Path.Combine(Fixture.RepoRoot, "docs", "rules");
         string index = File.ReadAllText(Path.Combine(rules, "README.md"));
         Assert.All(LineageRules.All, r =>
         {

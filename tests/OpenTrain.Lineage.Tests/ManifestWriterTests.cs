@@ -14,13 +14,7 @@ public class ManifestWriterTests
             data.Add(file);
         }
 
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory.FullName, "OpenTrainAnalyzers.sln")))
-        {
-            directory = directory.Parent!;
-        }
-
-        data.Add(Path.Combine(directory.FullName, "samples", "IrisDemo", "models", "iris-species.lineage.json"));
+        data.Add(Path.Combine(Fixture.RepoRoot, "samples", "IrisDemo", "models", "iris-species.lineage.json"));
         return data;
     }
 
