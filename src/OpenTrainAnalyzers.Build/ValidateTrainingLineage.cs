@@ -367,10 +367,16 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         {
             string fullPath = Path.GetFullPath(path);
             string text = content();
-            if (!File.Exists(fullPath) || File.ReadAllText(fullPath) != text)
+
+            // Compared only when the existing file is a regular file of a plausible size (a FIFO put at the path
+            // must not block the build); anything else is replaced, atomically, like the reports.
+            var existing = SafeFiles.Check(fullPath, null);
+            bool unchanged = existing.Status == FileCheckStatus.Regular
+                && new FileInfo(existing.Target ?? fullPath).Length == Encoding.UTF8.GetByteCount(text)
+                && File.ReadAllText(existing.Target ?? fullPath) == text;
+            if (!unchanged)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-                File.WriteAllText(fullPath, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+                SafeFiles.WriteAtomically(fullPath, text);
             }
 
             written.Add(new TaskItem(fullPath));

@@ -134,6 +134,24 @@ public sealed class ExportTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public void A_fifo_at_an_export_path_is_replaced_not_read()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "FIFOs are a Unix file type.");
+        string obj = Path.Combine(_directory, "demo", "obj");
+        Directory.CreateDirectory(obj);
+        string fifo = Path.Combine(obj, "bom.cdx.json");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        var run = System.Threading.Tasks.Task.Run(() => Export("demo", export: "cyclonedx"));
+
+        Assert.True(run.Wait(TimeSpan.FromSeconds(60)), "the export blocked on the FIFO");
+        Assert.Contains("\"bomFormat\": \"CycloneDX\"", File.ReadAllText(fifo), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Timestamps_come_from_SOURCE_DATE_EPOCH_then_the_manifests_never_the_clock()
     {
