@@ -186,6 +186,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         }
 
         var hasher = WeightHasher.Load(HashCacheFile);
+        var headers = HeaderChecks.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".headers.cache"));
         hasher.Cancellation = _cancel.Token;
         _report.Hashing = VerifyDigests ? hasher : null;
         var declaredWeights = new HashSet<string>(WeightVerifier.PathComparer);
@@ -228,6 +229,9 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                     var weightFindings = WeightVerifier.Verify(manifest, directory, hasher, _linkRoots);
                     findings.AddRange(weightFindings);
                     findings.AddRange(WeightVerifier.UndeclaredExternalData(manifest, directory));
+
+                    // What the files say about themselves against what the manifest says (OTL0208, OTL0209).
+                    findings.AddRange(headers.Check(manifest, directory, _linkRoots));
                     weightsVerified = manifest.WeightFiles.Count > 0 && rootFinding is null && !weightFindings.Any(f => f.Severity == FindingSeverity.Error);
                     if (weightFindings.Any(f => f.Severity == FindingSeverity.Error))
                     {
@@ -263,6 +267,8 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         if (VerifyDigests && Manifests.Length > 0)
         {
             hasher.Save();
+            headers.Save();
+            Log.LogMessage(MessageImportance.Normal, headers.Summary());
             Log.LogMessage(MessageImportance.Normal, string.Format(CultureInfo.InvariantCulture,
                 "OpenTrain: hashed {0} weight file(s) ({1:N0} bytes), {2} reused from cache.", hasher.HashedFiles, hasher.HashedBytes, hasher.ReusedFiles));
         }

@@ -51,6 +51,7 @@ public class HeaderCrossCheckTests
         string differs = agrees.Replace("PyTorch torch.onnx", "tf2onnx", StringComparison.Ordinal);
 
         Assert.Empty(Check(agrees, header));
+        Assert.Empty(Check(agrees.Replace("PyTorch torch.onnx", "torch 2.4.1", StringComparison.Ordinal), header)); // the tool by its package name
         var finding = Assert.Single(Check(differs, header));
         Assert.Equal("$.weights.conversion.tool.name", finding.JsonPath);
         Assert.Contains("'pytorch'", finding.Message, StringComparison.Ordinal);

@@ -72,13 +72,36 @@ public static class HeaderCrossCheck
         }
 
         if (header.Format == "onnx" && header["onnx.producer_name"]?.Text is { Length: > 0 } producer
-            && ConversionTool(document) is { } tool && tool.Text is { } toolName
-            && toolName.IndexOf(producer, StringComparison.OrdinalIgnoreCase) < 0 && producer.IndexOf(toolName, StringComparison.OrdinalIgnoreCase) < 0)
+            && ConversionTool(document) is { } tool && tool.Text is { } toolName && !SameProducer(producer, toolName))
         {
             Report(findings, tool, $"'{path}' was written by '{producer}' (ONNX producer_name), but weights.conversion names the tool '{toolName}'.");
         }
 
         return findings;
+    }
+
+    // ONNX producer_name values and the names their tools go by (package, library, command).
+    private static readonly Dictionary<string, string[]> ProducerAliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["ML.NET"] = new[] { "microsoftml", "mlnet" },
+        ["pytorch"] = new[] { "torch" },
+        ["tf2onnx"] = new[] { "tf2onnx", "tensorflow" },
+        ["skl2onnx"] = new[] { "skl2onnx", "sklearn", "scikitlearn" },
+        ["onnxmltools"] = new[] { "onnxmltools" },
+        ["keras2onnx"] = new[] { "keras2onnx", "keras" },
+        ["optimum"] = new[] { "optimum" },
+    };
+
+    private static bool SameProducer(string producer, string tool)
+    {
+        string t = Normalize(tool);
+        string p = Normalize(producer);
+        if (t.Contains(p) || p.Contains(t))
+        {
+            return true;
+        }
+
+        return ProducerAliases.TryGetValue(producer.Trim(), out var aliases) && aliases.Any(a => t.Contains(a));
     }
 
     private static void Report(List<LineageFinding> findings, JsonValue at, string message) =>

@@ -135,6 +135,10 @@ public sealed class WeightHeader
         ParameterCount = parameterCount;
     }
 
+    /// <summary>A header remembered by a host (its cache), without the bytes it came from.</summary>
+    public static WeightHeader Remembered(string format, IReadOnlyList<KeyValuePair<string, HeaderValue>> metadata, HeaderProblem? problem) =>
+        new(format, null, metadata, 0, 0, problem);
+
     /// <summary>gguf, safetensors or onnx.</summary>
     public string Format { get; }
 
