@@ -109,7 +109,10 @@ internal sealed class HeaderChecks
 
             string target = check.Target ?? fullPath;
             var header = Header(target, format);
-            if (header is not null)
+
+            // ONNX has no magic number: a file that does not even start like a protobuf message is not recognised as
+            // ONNX at all, and there is nothing to compare (GGUF and safetensors identify themselves, so theirs is OTL0209).
+            if (header is not null && !(header.Format == "onnx" && header.Problem?.Kind == HeaderProblemKind.WrongMagic))
             {
                 findings.AddRange(HeaderCrossCheck.Check(document, file, header));
             }
@@ -138,6 +141,11 @@ internal sealed class HeaderChecks
             };
             FilesRead++;
             BytesRead += header.BytesRead;
+            if (format == "onnx" && header.Problem?.Kind == HeaderProblemKind.WrongMagic)
+            {
+                return header; // not ONNX at all (see Check): nothing to remember; telling costs a byte or two per build
+            }
+
             var remembered = header.Metadata.Where(e => RememberedPrefixes.Any(p => e.Key.StartsWith(p, StringComparison.Ordinal)) && e.Value.Kind != HeaderValueKind.Array).ToList();
             _cache[path] = (info.Length, info.LastWriteTimeUtc.Ticks, WeightHeader.Remembered(format, remembered, header.Problem));
             _changed = true;
