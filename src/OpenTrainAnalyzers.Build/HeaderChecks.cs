@@ -20,6 +20,9 @@ internal sealed class HeaderChecks
 {
     private const string CacheHeader = "opentrain-weight-headers v1";
 
+    // The format remembered for a file that is none of the formats with a header to read.
+    private const string NotAWeightHeader = "none";
+
     // The entries the cross-check reads; the rest of a header is not remembered.
     private static readonly string[] RememberedPrefixes = { "general.license", "general.name", "general.base_model.", "general.file_type", "license", "base_model", "onnx.producer_name" };
 
@@ -96,7 +99,7 @@ internal sealed class HeaderChecks
         var allowed = roots.For(manifestDirectory);
         foreach (var file in manifest.WeightFiles)
         {
-            if (WeightVerifier.FullPathOf(file, manifestDirectory) is not { } fullPath || FormatOf(fullPath) is not { } format)
+            if (WeightVerifier.FullPathOf(file, manifestDirectory) is not { } fullPath)
             {
                 continue;
             }
@@ -107,8 +110,9 @@ internal sealed class HeaderChecks
                 continue; // the weight checks report it (missing, not a regular file, outside the roots)
             }
 
+            // By extension, else by content (weights often ship as model.bin): the same recognition as OTL0207's.
             string target = check.Target ?? fullPath;
-            var header = Header(target, format);
+            var header = Header(target, FormatOf(fullPath));
 
             // ONNX has no magic number: a file that does not even start like a protobuf message is not recognised as
             // ONNX at all, and there is nothing to compare (GGUF and safetensors identify themselves, so theirs is OTL0209).
@@ -121,15 +125,25 @@ internal sealed class HeaderChecks
         return findings;
     }
 
-    private WeightHeader? Header(string path, string format)
+    private WeightHeader? Header(string path, string? byExtension)
     {
         try
         {
             var info = new FileInfo(path);
-            if (_cache.TryGetValue(path, out var known) && known.Size == info.Length && known.Ticks == info.LastWriteTimeUtc.Ticks && known.Header.Format == format)
+            if (_cache.TryGetValue(path, out var known) && known.Size == info.Length && known.Ticks == info.LastWriteTimeUtc.Ticks
+                && (byExtension is null || known.Header.Format == byExtension))
             {
                 FilesFromCache++;
-                return known.Header;
+                return known.Header.Format == NotAWeightHeader ? null : known.Header;
+            }
+
+            string? format = byExtension ?? ShippedWeights.MagicFormatId(path) switch { "gguf" => "gguf", "safetensors" => "safetensors", _ => null };
+            if (format is null)
+            {
+                // Remembered too, so that an unchanged rebuild does not look at the file's first bytes again.
+                _cache[path] = (info.Length, info.LastWriteTimeUtc.Ticks, WeightHeader.Remembered(NotAWeightHeader, Array.Empty<KeyValuePair<string, HeaderValue>>(), null));
+                _changed = true;
+                return null;
             }
 
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);

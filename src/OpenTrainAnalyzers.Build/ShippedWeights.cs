@@ -98,7 +98,16 @@ internal static class ShippedWeights
     }
 
     /// <summary>"a GGUF file (by its header)" etc., from the first bytes; null when no known weight format matches.</summary>
-    internal static string? MagicFormat(string fullPath)
+    internal static string? MagicFormat(string fullPath) => MagicFormatId(fullPath) switch
+    {
+        "gguf" => "a GGUF file (by its header)",
+        "ggml" => "a GGML file (by its header)",
+        "safetensors" => "a safetensors file (by its header)",
+        _ => null,
+    };
+
+    /// <summary>gguf, ggml or safetensors from the first 16 bytes; null when no known weight format matches.</summary>
+    internal static string? MagicFormatId(string fullPath)
     {
         var header = new byte[16];
         int read;
@@ -119,13 +128,13 @@ internal static class ShippedWeights
 
         if (read >= 4 && header[0] == (byte)'G' && header[1] == (byte)'G' && header[2] == (byte)'U' && header[3] == (byte)'F')
         {
-            return "a GGUF file (by its header)";
+            return "gguf";
         }
 
         // Legacy llama.cpp / whisper.cpp formats store a little-endian magic: 'ggml', 'ggmf', 'ggjt', 'ggla'.
         if (read >= 4 && header[3] == (byte)'g' && header[2] == (byte)'g' && (header[1], header[0]) is ((byte)'m', (byte)'l') or ((byte)'m', (byte)'f') or ((byte)'j', (byte)'t') or ((byte)'l', (byte)'a'))
         {
-            return "a GGML file (by its header)";
+            return "ggml";
         }
 
         // safetensors: an 8-byte little-endian header length, then the JSON header itself.
@@ -134,7 +143,7 @@ internal static class ShippedWeights
             ulong length = BitConverter.ToUInt64(header, 0);
             if (length > 1 && length < 100UL * 1024 * 1024)
             {
-                return "a safetensors file (by its header)";
+                return "safetensors";
             }
         }
 

@@ -32,6 +32,33 @@ public sealed class HeaderCheckTaskTests : IDisposable
     }
 
     [Fact]
+    public void A_gguf_under_a_neutral_name_is_recognised_by_its_content_and_remembered()
+    {
+        string manifest = Write(File.ReadAllBytes(Gguf), license: "Apache-2.0", derivation: "from-scratch", fileName: "weights.bin");
+        string cache = Path.Combine(_directory, "obj", "weights.sha256.cache");
+
+        var first = Run(manifest, cache);
+        var second = Run(manifest, cache);
+
+        Assert.Equal(3, first.Warnings.Count(w => w.Code == "OTL0208"));
+        Assert.Equal(3, second.Warnings.Count(w => w.Code == "OTL0208"));
+        Assert.Contains(second.Messages, m => m.Message!.Contains("read the headers of 0 weight file(s) (0 bytes), 1 from cache.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_file_in_no_known_format_is_remembered_as_such_and_not_looked_at_again()
+    {
+        string manifest = Write("not a model header at all"u8.ToArray(), license: "MIT", derivation: "from-scratch", fileName: "weights.bin");
+        string cache = Path.Combine(_directory, "obj", "weights.sha256.cache");
+
+        var first = Run(manifest, cache);
+        var second = Run(manifest, cache);
+
+        Assert.DoesNotContain(first.Warnings, w => w.Code is "OTL0208" or "OTL0209");
+        Assert.Contains(second.Messages, m => m.Message!.Contains("read the headers of 0 weight file(s) (0 bytes), 1 from cache.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_manifest_that_agrees_with_its_gguf_gets_no_warning()
     {
         string manifest = Write(File.ReadAllBytes(Gguf), license: "LicenseRef-llama3.2", derivation: "quantized", parents: """[{ "name": "meta-llama/Llama-3.2-1B", "relation": "quantized" }]""");
@@ -68,10 +95,10 @@ public sealed class HeaderCheckTaskTests : IDisposable
         return engine;
     }
 
-    private string Write(byte[] weights, string license, string derivation, string? parents = null)
+    private string Write(byte[] weights, string license, string derivation, string? parents = null, string fileName = "model.gguf")
     {
-        File.WriteAllBytes(Path.Combine(_directory, "model.gguf"), weights);
-        File.SetLastWriteTimeUtc(Path.Combine(_directory, "model.gguf"), DateTime.UtcNow.AddHours(-1));
+        File.WriteAllBytes(Path.Combine(_directory, fileName), weights);
+        File.SetLastWriteTimeUtc(Path.Combine(_directory, fileName), DateTime.UtcNow.AddHours(-1));
         string sha = Convert.ToHexString(SHA256.HashData(weights)).ToLowerInvariant();
         string path = Path.Combine(_directory, "model.lineage.json");
         File.WriteAllText(path, $$"""
@@ -81,7 +108,7 @@ public sealed class HeaderCheckTaskTests : IDisposable
                 "name": "llama-3.2-1b-instruct",
                 "license": "{{license}}"
               },
-              "weights": { "format": "gguf", "files": [{ "path": "model.gguf", "sha256": "{{sha}}", "size": {{weights.Length}} }] },
+              "weights": { "format": "gguf", "files": [{ "path": "{{fileName}}", "sha256": "{{sha}}", "size": {{weights.Length}} }] },
               "lineage": { "derivation": "{{derivation}}"{{(parents is null ? "" : ", \"parents\": " + parents)}} }
             }
             """);
