@@ -120,43 +120,5 @@ internal sealed class JsonWriter
         _text.Append(' ', 2 * _hasItems.Count);
     }
 
-    private void AppendString(string value)
-    {
-        _text.Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"':
-                    _text.Append("\\\"");
-                    break;
-                case '\\':
-                    _text.Append("\\\\");
-                    break;
-                case '\n':
-                    _text.Append("\\n");
-                    break;
-                case '\r':
-                    _text.Append("\\r");
-                    break;
-                case '\t':
-                    _text.Append("\\t");
-                    break;
-                default:
-                    // Control characters must be escaped; lone surrogates and U+2028/9 are escaped so any reader accepts them.
-                    if (c < 0x20 || char.IsSurrogate(c) || c == '\u2028' || c == '\u2029')
-                    {
-                        _text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        _text.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        _text.Append('"');
-    }
+    private void AppendString(string value) => OpenTrain.Lineage.Json.JsonText.AppendQuoted(_text, value);
 }

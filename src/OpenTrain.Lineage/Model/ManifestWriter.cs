@@ -172,42 +172,5 @@ public static class ManifestWriter
         }
     }
 
-    private static void AppendString(StringBuilder text, string value)
-    {
-        text.Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"':
-                    text.Append("\\\"");
-                    break;
-                case '\\':
-                    text.Append("\\\\");
-                    break;
-                case '\n':
-                    text.Append("\\n");
-                    break;
-                case '\r':
-                    text.Append("\\r");
-                    break;
-                case '\t':
-                    text.Append("\\t");
-                    break;
-                default:
-                    if (c < ' ' || c == '\u2028' || c == '\u2029')
-                    {
-                        text.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        text.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        text.Append('"');
-    }
+    private static void AppendString(StringBuilder text, string value) => JsonText.AppendQuoted(text, value);
 }
