@@ -42,6 +42,11 @@ public static class LineageRules
     public static readonly LineageRule UnknownProfile = new("OTL0012", FindingSeverity.Error, "Unknown lineage profile");
     public static readonly LineageRule UnknownExportFormat = new("OTL0013", FindingSeverity.Error, "Unknown export format");
 
+    // The scaffold command (dotnet build -t:OpenTrainScaffold).
+    public static readonly LineageRule ScaffoldTargetExists = new("OTL0014", FindingSeverity.Error, "Scaffold would overwrite an existing manifest");
+    public static readonly LineageRule ScaffoldSourceInvalid = new("OTL0015", FindingSeverity.Error, "Scaffold path is not a weight file or a model folder");
+    public static readonly LineageRule ScaffoldSourceUnreadable = new("OTL0016", FindingSeverity.Warning, "Scaffold source cannot be read");
+
     // The manifest file itself.
     public static readonly LineageRule InvalidJson = new("OTL0100", FindingSeverity.Error, "Manifest is not valid JSON");
     public static readonly LineageRule WrongType = new("OTL0101", FindingSeverity.Error, "Manifest value has the wrong type or an unknown enumeration value");
@@ -105,7 +110,7 @@ public static class LineageRules
 
     public static IReadOnlyList<LineageRule> All { get; } = new[]
     {
-        UnknownLevel, ValidationFailed, UnknownProfile, UnknownExportFormat,
+        UnknownLevel, ValidationFailed, UnknownProfile, UnknownExportFormat, ScaffoldTargetExists, ScaffoldSourceInvalid, ScaffoldSourceUnreadable,
         InvalidJson, WrongType, UnsupportedVersion, DuplicateKey, UnknownField, LimitExceeded, Unreadable,
         WeightMissing, WeightDigestMismatch, WeightSizeMismatch, PathEscapes, RootDigestMismatch, MalformedDigest, HeaderContradiction, HeaderUnreadable,
         Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,

@@ -18,16 +18,6 @@ public static class HeaderCrossCheck
     // GGUF general.file_type values that are not quantizations (llama.cpp's LLAMA_FTYPE_ALL_F32, MOSTLY_F16, MOSTLY_BF16).
     private static readonly HashSet<long> UnquantizedFileTypes = new() { 0, 1, 32 };
 
-    // Hugging Face Hub licence ids whose SPDX identifier differs only in case are compared case-insensitively; these
-    // are the ids whose SPDX form is spelled differently.
-    private static readonly Dictionary<string, string> HubToSpdx = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["bsd-3-clause-clear"] = "BSD-3-Clause-Clear",
-        ["cc"] = "NOASSERTION",
-        ["gpl"] = "NOASSERTION",
-        ["lgpl-lr"] = "LGPLLR",
-    };
-
     public static List<LineageFinding> Check(LineageDocument document, WeightFile file, WeightHeader header)
     {
         var findings = new List<LineageFinding>();
@@ -115,15 +105,16 @@ public static class HeaderCrossCheck
     /// <summary>The same licence when equal ignoring case, after mapping Hub ids, or when one expression contains the other's identifier.</summary>
     private static bool SameLicense(string declared, string header)
     {
-        string mapped = HubToSpdx.TryGetValue(header, out var spdx) ? spdx : header;
-        if (string.Equals(declared.Trim(), mapped.Trim(), StringComparison.OrdinalIgnoreCase)
-            || string.Equals(declared.Trim(), "LicenseRef-" + mapped.Trim(), StringComparison.OrdinalIgnoreCase))
+        string mapped = HubLicenses.Map(header)?.Expression ?? header;
+        if (string.Equals(declared.Trim(), header.Trim(), StringComparison.OrdinalIgnoreCase)
+            || string.Equals(declared.Trim(), mapped.Trim(), StringComparison.OrdinalIgnoreCase)
+            || string.Equals(declared.Trim(), "LicenseRef-" + header.Trim(), StringComparison.OrdinalIgnoreCase))
         {
             return true;
         }
 
         var tokens = declared.Split(new[] { ' ', '(', ')' }, StringSplitOptions.RemoveEmptyEntries);
-        return tokens.Any(t => string.Equals(t, mapped, StringComparison.OrdinalIgnoreCase) || string.Equals(t, "LicenseRef-" + mapped, StringComparison.OrdinalIgnoreCase));
+        return tokens.Any(t => string.Equals(t, mapped, StringComparison.OrdinalIgnoreCase) || string.Equals(t, header, StringComparison.OrdinalIgnoreCase) || string.Equals(t, "LicenseRef-" + header, StringComparison.OrdinalIgnoreCase));
     }
 
     private static bool SameName(string declared, string header)

@@ -95,6 +95,10 @@ public sealed class JsonValue
     public static JsonValue FromNumber(long number) =>
         new(JsonValueKind.Number, LazyPath.Root, default) { Text = number.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
+    /// <summary>A finite number in its shortest round-trip form (metric values, e.g. 0.913).</summary>
+    public static JsonValue FromNumber(double number) =>
+        new(JsonValueKind.Number, LazyPath.Root, default) { Text = number.ToString("R", System.Globalization.CultureInfo.InvariantCulture) };
+
     public static JsonValue FromBoolean(bool value) => new(JsonValueKind.Boolean, LazyPath.Root, default) { Boolean = value };
 
     public static JsonValue FromArray(params JsonValue[] items) => new(JsonValueKind.Array, LazyPath.Root, default) { Items = items };

@@ -1,19 +1,28 @@
 using System;
-using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
 
-namespace OpenTrainAnalyzers.CodeFixes;
+namespace OpenTrain.Lineage;
 
 /// <summary>
 /// The lineage manifest a code fix writes next to an undocumented model: only what the code knows is filled in (the
 /// model's file and format, a name from the file name). Everything else is a marked placeholder or an empty object,
 /// so the build reports every missing element by code (OTL0300/0301/0302, OTL0401, OTL0206) and the manifest reaches
 /// no level until a person writes the lineage down. Enumerated fields (availability, derivation) are never guessed.
+/// The code fix writes it as is; the scaffold command (OpenTrainScaffold) starts from the same placeholders and
+/// replaces those its sources establish.
 /// </summary>
-internal static class ManifestSkeleton
+public static class ManifestSkeleton
 {
     public const string Suffix = ".lineage.json";
+
+    public const string VersionTodo = "[TODO: the version its producer gives these weights, e.g. 1.0.0 or a release date]";
+    public const string ProducerTodo = "[TODO: who trained the model: organisation or person]";
+    public const string LicenseTodo = "[TODO: the SPDX licence expression of the weights, e.g. Apache-2.0]";
+    public const string TaskTodo = "[TODO: what the model does, e.g. text-classification]";
+
+    /// <summary>The command that fills a manifest from the model's own files (card, config, headers, digests).</summary>
+    public static string ScaffoldCommand(string modelPath) => "dotnet build -t:OpenTrainScaffold -p:OpenTrainScaffoldPath=" + modelPath;
 
     /// <summary>"models/sentiment.onnx" -> "models/sentiment.lineage.json" (same directory, extension replaced).</summary>
     public static string PathFor(string modelPath)
@@ -46,10 +55,10 @@ internal static class ManifestSkeleton
             (FieldNames.ManifestVersion, Text(LineageManifest.SupportedVersion)),
             (FieldNames.Model, Object(
                 (FieldNames.Name, Text(Stem(fileName))),
-                (FieldNames.Version, Text("[TODO: the version its producer gives these weights, e.g. 1.0.0 or a release date]")),
-                (FieldNames.Producer, Object((FieldNames.Name, Text("[TODO: who trained the model: organisation or person]")))),
-                (FieldNames.License, Text("[TODO: the SPDX licence expression of the weights, e.g. Apache-2.0]")),
-                (FieldNames.Task, Text("[TODO: what the model does, e.g. text-classification]")))),
+                (FieldNames.Version, Text(VersionTodo)),
+                (FieldNames.Producer, Object((FieldNames.Name, Text(ProducerTodo)))),
+                (FieldNames.License, Text(LicenseTodo)),
+                (FieldNames.Task, Text(TaskTodo)))),
             (FieldNames.Weights, Object(
                 (FieldNames.Format, Text(Format(fileName))),
                 (FieldNames.Files, JsonValue.FromArray(Object(

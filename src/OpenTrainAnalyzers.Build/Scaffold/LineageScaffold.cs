@@ -1,0 +1,605 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using OpenTrain.Lineage;
+using OpenTrain.Lineage.Headers;
+using OpenTrain.Lineage.Json;
+using OpenTrain.Lineage.Model;
+
+namespace OpenTrainAnalyzers.Build.Scaffold;
+
+/// <summary>One value the scaffold wrote, and where it comes from (printed by the command, one line each).</summary>
+internal sealed class ScaffoldFact
+{
+    public ScaffoldFact(string path, string value, string source)
+    {
+        Path = path;
+        Value = value;
+        Source = source;
+    }
+
+    public string Path { get; }
+
+    public string Value { get; }
+
+    public string Source { get; }
+
+    public override string ToString() => $"{Path} = {Value}  <- {Source}";
+}
+
+/// <summary>
+/// Turns what a model folder establishes into a lineage manifest: the skeleton's fields, with each placeholder replaced
+/// where a source says the value (model card front matter, config.json, weight headers, the files' own digests), and
+/// each replacement recorded as a <see cref="ScaffoldFact"/>. Nothing is guessed: what no source establishes stays a
+/// placeholder or absent, so the next build reports it exactly as it reports the code fix's skeleton.
+/// </summary>
+internal sealed class LineageScaffold
+{
+    // llama.cpp's llama_ftype: the GGUF general.file_type values and the quantization each names (checked against
+    // @huggingface/tasks' GGMLFileQuantizationType by the tests; 4-6 and 33-35 are retired but still in old files).
+    internal static readonly Dictionary<long, string> GgufFileTypes = new()
+    {
+        [0] = "F32", [1] = "F16", [2] = "Q4_0", [3] = "Q4_1", [4] = "Q4_1_SOME_F16", [5] = "Q4_2", [6] = "Q4_3", [7] = "Q8_0",
+        [8] = "Q5_0", [9] = "Q5_1", [10] = "Q2_K", [11] = "Q3_K_S", [12] = "Q3_K_M", [13] = "Q3_K_L", [14] = "Q4_K_S",
+        [15] = "Q4_K_M", [16] = "Q5_K_S", [17] = "Q5_K_M", [18] = "Q6_K", [19] = "IQ2_XXS", [20] = "IQ2_XS", [21] = "Q2_K_S",
+        [22] = "IQ3_XS", [23] = "IQ3_XXS", [24] = "IQ1_S", [25] = "IQ4_NL", [26] = "IQ3_S", [27] = "IQ3_M", [28] = "IQ2_S",
+        [29] = "IQ2_M", [30] = "IQ4_XS", [31] = "IQ1_M", [32] = "BF16", [33] = "Q4_0_4_4", [34] = "Q4_0_4_8", [35] = "Q4_0_8_8",
+        [36] = "TQ1_0", [37] = "TQ2_0", [38] = "MXFP4_MOE", [39] = "NVFP4", [40] = "Q1_0", [41] = "Q2_0",
+    };
+
+    private static readonly HashSet<long> UnquantizedFileTypes = new() { 0, 1, 32 };
+
+    // The Hub's base_model_relation values, which are the manifest's relation values too.
+    private static readonly HashSet<string> Relations = new(StringComparer.Ordinal) { "finetune", "adapter", "merge", "quantized" };
+
+    private readonly ModelFolder _folder;
+    private readonly string _cardName;
+
+    private LineageScaffold(ModelFolder folder)
+    {
+        _folder = folder;
+        _cardName = folder.Card is null ? "README.md" : ModelFolder.Relative(folder.ManifestDirectory, folder.Card.FilePath);
+    }
+
+    public List<ScaffoldFact> Facts { get; } = new();
+
+    /// <summary>Elements left for a person to write (the build reports each); listed by the command.</summary>
+    public List<string> LeftOpen { get; } = new();
+
+    public static (JsonValue Manifest, LineageScaffold Scaffold) Compose(ModelFolder folder)
+    {
+        var scaffold = new LineageScaffold(folder);
+        return (scaffold.Build(), scaffold);
+    }
+
+    private CardNode? Card => _folder.Card?.Root;
+
+    private JsonValue Build()
+    {
+        var main = _folder.ModelFiles.FirstOrDefault();
+        var header = main?.Header is { IsComplete: true } complete ? complete : null;
+        var (derivation, parents) = Lineage(header);
+
+        var properties = new List<(string, JsonValue)>
+        {
+            (FieldNames.ManifestVersion, Text(LineageManifest.SupportedVersion)),
+            (FieldNames.Model, Model(header, derivation)),
+            (FieldNames.Weights, Weights(main, header)),
+            (FieldNames.Lineage, derivation is null ? Object() : Object(parents.Count == 0
+                ? new[] { (FieldNames.Derivation, Text(derivation)) }
+                : new[] { (FieldNames.Derivation, Text(derivation)), (FieldNames.Parents, JsonValue.FromArray(parents.ToArray())) })),
+            (FieldNames.Training, Training(header, derivation)),
+        };
+
+        if (_folder.Card is { } card)
+        {
+            string path = ModelFolder.Relative(_folder.ManifestDirectory, card.FilePath);
+            properties.Add((FieldNames.Documentation, Object((FieldNames.ModelCard, Object(
+                (FieldNames.Locations, JsonValue.FromArray(Object(
+                    (FieldNames.Path, Text(path)),
+                    (FieldNames.Digest, Object((FieldNames.Sha256, Text(card.Sha256))))))))))));
+            Fact("$.documentation.modelCard.locations[0]", path + " (sha256 " + card.Sha256.Substring(0, 12) + "…)", "the model card file and its SHA-256");
+        }
+
+        // Printed in the manifest's order, whatever order the sources were read in.
+        var order = new[] { "$.model", "$.weights", "$.lineage", "$.training", "$.documentation" };
+        var sorted = Facts.OrderBy(f => Array.FindIndex(order, o => f.Path.StartsWith(o, StringComparison.Ordinal))).ToList();
+        Facts.Clear();
+        Facts.AddRange(sorted);
+        return Object(properties.ToArray());
+    }
+
+    private JsonValue Model(WeightHeader? header, string? derivation)
+    {
+        var model = new List<(string, JsonValue)>();
+
+        string name = _folder.Name;
+        string nameSource = "the " + (_folder.Files.Count == 1 && _folder.ManifestPath.EndsWith(Path.GetFileNameWithoutExtension(_folder.Files[0].FullPath) + ManifestSkeleton.Suffix, StringComparison.Ordinal) ? "file" : "folder") + "'s name";
+        if (Card?.Get("model-index")?.Items.FirstOrDefault()?.Text("name") is { } indexName)
+        {
+            (name, nameSource) = (indexName, $"{_cardName} model-index[0].name");
+        }
+        else if (header?["general.name"]?.Text is { Length: > 0 } generalName)
+        {
+            (name, nameSource) = (generalName, $"{HeaderFile()} general.name");
+        }
+        else if (_folder.HubSnapshot is { } snapshot)
+        {
+            (name, nameSource) = (snapshot.Repository, "the Hugging Face cache folder's repository");
+        }
+
+        model.Add((FieldNames.Name, Text(name)));
+        Fact("$.model.name", name, nameSource);
+
+        string? version = header?["general.version"]?.Text ?? (header?.Format == "onnx" ? header["onnx.model_version"]?.Text : null);
+        model.Add((FieldNames.Version, Text(Established("$.model.version", version, $"{HeaderFile()} {(header?.Format == "onnx" ? "model_version" : "general.version")}") ?? ManifestSkeleton.VersionTodo)));
+
+        string? producer = null;
+        string producerSource = string.Empty;
+        if (derivation == "quantized" && (Card?.Text("quantized_by") ?? header?["general.quantized_by"]?.Text) is { Length: > 0 } quantizer)
+        {
+            producer = quantizer;
+            producerSource = Card?.Text("quantized_by") is not null ? $"{_cardName} quantized_by (these weights are the quantization)" : $"{HeaderFile()} general.quantized_by (these weights are the quantization)";
+        }
+        else if (header?["general.organization"]?.Text is { Length: > 0 } organization)
+        {
+            (producer, producerSource) = (organization, $"{HeaderFile()} general.organization");
+        }
+        else if (_folder.HubSnapshot is { } snapshot)
+        {
+            (producer, producerSource) = (snapshot.Repository.Split('/')[0], "the owner of the Hugging Face repository");
+        }
+
+        model.Add((FieldNames.Producer, Object((FieldNames.Name, Text(Established("$.model.producer.name", producer, producerSource) ?? ManifestSkeleton.ProducerTodo)))));
+
+        var license = License(header);
+        model.Add((FieldNames.License, Text(license?.Expression ?? ManifestSkeleton.LicenseTodo)));
+        if (license is null)
+        {
+            LeftOpen.Add("$.model.license");
+        }
+        else if (license.Url is { } url)
+        {
+            model.Add((FieldNames.LicenseUrl, Text(url)));
+            Fact("$.model.licenseUrl", url, $"{_cardName} license_link");
+        }
+
+        string? task = Card?.Text("pipeline_tag");
+        model.Add((FieldNames.Task, Text(Established("$.model.task", task, $"{_cardName} pipeline_tag") ?? ManifestSkeleton.TaskTodo)));
+
+        var languages = Card?.Texts("language") ?? new List<(string, CardNode)>();
+        if (languages.Count > 0)
+        {
+            model.Add((FieldNames.Languages, JsonValue.FromArray(languages.Select(l => Text(l.Text)).ToArray())));
+            Fact("$.model.languages", string.Join(", ", languages.Select(l => l.Text)), $"{_cardName} language (line {languages[0].Node.Line})");
+        }
+
+        if (_folder.HubSnapshot is { } hub)
+        {
+            model.Add((FieldNames.Identifiers, Object(("huggingface", Text(hub.Repository)), ("huggingfaceRevision", Text(hub.Revision)))));
+            Fact("$.model.identifiers", $"huggingface {hub.Repository} at {hub.Revision}", "the Hugging Face cache folder (models--…/snapshots/<revision>)");
+        }
+
+        return Object(model.ToArray());
+    }
+
+    private HubLicense? License(WeightHeader? header)
+    {
+        if (Card?.Get("license") is { Scalar: { } cardId } node)
+        {
+            var mapped = HubLicenses.Map(cardId, Card.Text("license_name"), Card.Text("license_link"));
+            if (mapped is not null)
+            {
+                Fact("$.model.license", mapped.Expression, $"{_cardName} license: {cardId.Trim()} (line {node.Line}; {mapped.Why})");
+                return mapped;
+            }
+        }
+
+        foreach (var key in new[] { "general.license", "license" })
+        {
+            if (header?[key]?.Text is { Length: > 0 } headerId && HubLicenses.Map(headerId) is { } mapped)
+            {
+                Fact("$.model.license", mapped.Expression, $"{HeaderFile()} {key} '{headerId}' ({mapped.Why})");
+                return mapped;
+            }
+        }
+
+        return null;
+    }
+
+    private JsonValue Weights(FolderFile? main, WeightHeader? header)
+    {
+        var weights = new List<(string, JsonValue)>();
+        string format = main?.Format ?? "other";
+        weights.Add((FieldNames.Format, Text(format)));
+        if (main is not null)
+        {
+            Fact("$.weights.format", format, $"{main.RelativePath}, recognised by {main.RecognisedBy}");
+        }
+
+        weights.Add((FieldNames.Files, JsonValue.FromArray(_folder.Files.Select(f => Object(
+            (FieldNames.Path, Text(f.RelativePath)),
+            (FieldNames.Sha256, Text(f.Sha256)),
+            (FieldNames.Size, JsonValue.FromNumber(f.Size)),
+            (FieldNames.Role, Text(f.Role)))).ToArray())));
+        foreach (var file in _folder.Files)
+        {
+            Fact("$.weights.files", $"{file.RelativePath} ({file.Role}, {file.Size.ToString("N0", CultureInfo.InvariantCulture)} bytes)", $"the file, recognised by {file.RecognisedBy}; SHA-256 computed now");
+        }
+
+        if (header?.Format == "gguf" && header["general.file_type"] is { Kind: HeaderValueKind.Integer } fileType && GgufFileTypes.TryGetValue(fileType.Integer, out var quantization))
+        {
+            weights.Add((FieldNames.Precision, Text(quantization.ToLowerInvariant())));
+            Fact("$.weights.precision", quantization.ToLowerInvariant(), $"{HeaderFile()} general.file_type {fileType.Integer}");
+            if (!UnquantizedFileTypes.Contains(fileType.Integer))
+            {
+                weights.Add((FieldNames.Conversion, Object(("settings", Object(("quantization", Text(quantization)))))));
+                Fact("$.weights.conversion.settings.quantization", quantization, $"{HeaderFile()} general.file_type {fileType.Integer}");
+            }
+        }
+        else if (_folder.ModelFiles.Where(f => f.Header is { IsComplete: true, Format: "safetensors" }).ToList() is { Count: > 0 } tensors && tensors.Count == _folder.ModelFiles.Count())
+        {
+            var dtypes = tensors.SelectMany(f => f.Header!["safetensors.dtypes"]?.Items ?? Array.Empty<HeaderValue>()).Select(d => d.Text).Distinct().ToList();
+            if (dtypes.Count == 1 && dtypes[0] is { } dtype)
+            {
+                weights.Add((FieldNames.Precision, Text(dtype.ToLowerInvariant())));
+                Fact("$.weights.precision", dtype.ToLowerInvariant(), "the dtype of every tensor in the safetensors headers");
+            }
+
+            if (tensors.All(f => f.Header!.ParameterCount is not null))
+            {
+                long parameters = tensors.Sum(f => f.Header!.ParameterCount!.Value);
+                weights.Add((FieldNames.ParameterCount, JsonValue.FromNumber(parameters)));
+                Fact("$.weights.parameterCount", parameters.ToString("N0", CultureInfo.InvariantCulture), "the tensor shapes in the safetensors headers");
+            }
+        }
+
+        return Object(weights.ToArray());
+    }
+
+    /// <summary>derivation and one parent per base model (card base_model, GGUF general.base_model.N, metadata base_model).</summary>
+    private (string? Derivation, List<JsonValue> Parents) Lineage(WeightHeader? header)
+    {
+        var bases = new List<(string Name, string? Url, string Source)>();
+        foreach (var (text, node) in Card?.Texts("base_model") ?? new List<(string, CardNode)>())
+        {
+            bases.Add((text, "https://huggingface.co/" + text, $"{_cardName} base_model (line {node.Line})"));
+        }
+
+        if (header is not null)
+        {
+            long count = header["general.base_model.count"] is { Kind: HeaderValueKind.Integer } c ? Math.Min(c.Integer, 64) : 0;
+            for (long i = 0; i < count; i++)
+            {
+                string prefix = "general.base_model." + i.ToString(CultureInfo.InvariantCulture);
+                string? url = header[prefix + ".repo_url"]?.Text;
+                string? repo = HubRepository(url);
+                string? name = repo ?? header[prefix + ".name"]?.Text;
+                if (name is not null && !bases.Any(b => SameModel(b.Name, b.Url, name, url)))
+                {
+                    bases.Add((name, url, $"{HeaderFile()} {prefix}"));
+                }
+            }
+
+            if (header.Format != "gguf" && header["base_model"]?.Text is { Length: > 0 } metadataBase && !bases.Any(b => SameModel(b.Name, b.Url, metadataBase, null)))
+            {
+                bases.Add((metadataBase, "https://huggingface.co/" + metadataBase, $"{HeaderFile()} metadata base_model"));
+            }
+        }
+
+        string? derivation = null;
+        string derivationSource = string.Empty;
+        bool quantizedGguf = header?.Format == "gguf" && header["general.file_type"] is { Kind: HeaderValueKind.Integer } fileType && !UnquantizedFileTypes.Contains(fileType.Integer);
+        if (Card?.Text("base_model_relation") is { } relation && Relations.Contains(relation))
+        {
+            (derivation, derivationSource) = (relation, $"{_cardName} base_model_relation");
+        }
+        else if (bases.Count > 0 && quantizedGguf)
+        {
+            (derivation, derivationSource) = ("quantized", $"{HeaderFile()} general.file_type {header!["general.file_type"]!.Integer} is a quantization");
+        }
+        else if (bases.Count > 0 && _folder.HasAdapterConfig)
+        {
+            (derivation, derivationSource) = ("adapter", "adapter_config.json in the folder (a PEFT adapter)");
+        }
+
+        if (derivation is null)
+        {
+            LeftOpen.Add("$.lineage.derivation");
+            if (bases.Count > 0)
+            {
+                LeftOpen.Add("$.lineage.parents: " + string.Join(", ", bases.Select(b => b.Name)) + " (the sources do not say how this model derives from them)");
+            }
+
+            return (null, new List<JsonValue>());
+        }
+
+        Fact("$.lineage.derivation", derivation, derivationSource);
+        var parents = new List<JsonValue>();
+        foreach (var (name, url, source) in bases)
+        {
+            var identifiers = new List<(string, JsonValue)>();
+            if (HubRepository(url) is { } repository)
+            {
+                identifiers.Add(("huggingface", Text(repository)));
+                if (HubRevision(url) is { } revision)
+                {
+                    identifiers.Add(("huggingfaceRevision", Text(revision)));
+                }
+            }
+
+            if (url is not null)
+            {
+                identifiers.Add(("url", Text(url)));
+            }
+
+            parents.Add(Object(
+                (FieldNames.Name, Text(name)),
+                (FieldNames.Relation, Text(derivation)),
+                (FieldNames.Identifiers, Object(identifiers.ToArray()))));
+            Fact("$.lineage.parents[" + (parents.Count - 1).ToString(CultureInfo.InvariantCulture) + "]", $"{name} ({derivation})", source);
+        }
+
+        LeftOpen.Add("$.lineage.parents[*].manifest: each parent's own lineage manifest, vendored beside this one and pinned by its SHA-256");
+        return (derivation, parents);
+    }
+
+    private JsonValue Training(WeightHeader? header, string? derivation)
+    {
+        var training = new List<(string, JsonValue)>();
+        var data = new List<(string, JsonValue)>();
+        var trainingIds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var datasets = Card?.Texts("datasets") ?? new List<(string, CardNode)>();
+        if (datasets.Count > 0 && derivation is "quantized")
+        {
+            LeftOpen.Add($"$.training.data: the card names datasets ({string.Join(", ", datasets.Select(d => d.Text))}); a quantization trains on none, so they belong in the parent's manifest");
+        }
+        else if (datasets.Count > 0)
+        {
+            var items = new List<JsonValue>();
+            foreach (var (hubId, node) in datasets)
+            {
+                string id = UniqueId(hubId, trainingIds.Values);
+                trainingIds[hubId] = id;
+                items.Add(Object(
+                    (FieldNames.Id, Text(id)),
+                    (FieldNames.Name, Text(hubId)),
+                    (FieldNames.Locations, JsonValue.FromArray(Object((FieldNames.Url, Text(DatasetUrl(hubId))))))));
+                Fact("$.training.data.datasets[" + (items.Count - 1).ToString(CultureInfo.InvariantCulture) + "]", $"{id}: {hubId}", $"{_cardName} datasets (line {node.Line})");
+            }
+
+            data.Add((FieldNames.Datasets, JsonValue.FromArray(items.ToArray())));
+        }
+
+        training.Add((FieldNames.Data, Object(data.ToArray())));
+        training.Add((FieldNames.Processing, Object()));
+        training.Add((FieldNames.Configuration, Object((FieldNames.Architecture, Architecture(header)), (FieldNames.Hyperparameters, Hyperparameters()))));
+        training.Add((FieldNames.Code, Object()));
+        training.Add((FieldNames.Evaluation, Evaluation(trainingIds)));
+        return Object(training.ToArray());
+    }
+
+    private JsonValue Architecture(WeightHeader? header)
+    {
+        var architecture = new List<(string, JsonValue)>();
+        var config = _folder.Config;
+        string configName = _folder.ConfigFile?.RelativePath ?? "config.json";
+        if (config?["model_type"]?.AsString() is { Length: > 0 } modelType)
+        {
+            architecture.Add((FieldNames.Family, Text(modelType)));
+            Fact("$.training.configuration.architecture.family", modelType, $"{configName} model_type");
+        }
+        else if (header?["general.architecture"]?.Text is { Length: > 0 } ggufArchitecture)
+        {
+            architecture.Add((FieldNames.Family, Text(ggufArchitecture)));
+            Fact("$.training.configuration.architecture.family", ggufArchitecture, $"{HeaderFile()} general.architecture");
+        }
+
+        if (config?["architectures"]?.Items.FirstOrDefault()?.AsString() is { Length: > 0 } className)
+        {
+            architecture.Add((FieldNames.Name, Text(className)));
+            Fact("$.training.configuration.architecture.name", className, $"{configName} architectures[0]");
+        }
+
+        if (_folder.ConfigFile is { } file)
+        {
+            architecture.Add((FieldNames.Definition, Location(file)));
+            Fact("$.training.configuration.architecture.definition", file.RelativePath, "the config file that defines the architecture, pinned by its SHA-256");
+        }
+
+        return Object(architecture.ToArray());
+    }
+
+    private JsonValue Hyperparameters()
+    {
+        if (_folder.Config is not { } config || _folder.ConfigFile is not { } file)
+        {
+            return Object();
+        }
+
+        // The values config.json states (sizes, dropout, initialisation, rope): scalars only, in the file's order.
+        var values = config.Properties
+            .Where(p => p.Value.Kind is JsonValueKind.Number or JsonValueKind.Boolean || (p.Value.Kind == JsonValueKind.String && !p.Name.StartsWith("_", StringComparison.Ordinal)))
+            .Where(p => p.Name is not ("model_type" or "transformers_version"))
+            .Select(p => (p.Name, p.Value))
+            .ToArray();
+        if (values.Length == 0)
+        {
+            return Object((FieldNames.ConfigFile, Location(file)));
+        }
+
+        Fact("$.training.configuration.hyperparameters.values", $"{values.Length} values ({string.Join(", ", values.Take(4).Select(v => v.Name))}{(values.Length > 4 ? ", …" : string.Empty)})", $"{file.RelativePath}");
+        LeftOpen.Add("$.training.configuration.hyperparameters: the training run's own values (learning rate, batch size, epochs, seed) are not in config.json");
+        return Object((FieldNames.Values, Object(values)), (FieldNames.ConfigFile, Location(file)));
+    }
+
+    private JsonValue Evaluation(Dictionary<string, string> trainingIds)
+    {
+        var metrics = new List<JsonValue>();
+        var evaluationDatasets = new List<JsonValue>();
+        var evaluationIds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in Card?.Get("model-index")?.Items ?? Array.Empty<CardNode>())
+        {
+            foreach (var result in entry.Get("results")?.Items ?? Array.Empty<CardNode>())
+            {
+                var dataset = result.Get("dataset");
+                string? hubId = dataset?.Text("type") ?? dataset?.Text("name");
+                if (hubId is null)
+                {
+                    continue;
+                }
+
+                if (!trainingIds.TryGetValue(hubId, out var id) && !evaluationIds.TryGetValue(hubId, out id))
+                {
+                    id = UniqueId(hubId, trainingIds.Values.Concat(evaluationIds.Values));
+                    evaluationIds[hubId] = id;
+                    var location = new List<(string, JsonValue)> { (FieldNames.Url, Text(DatasetUrl(hubId))) };
+                    if (dataset!.Text("revision") is { } revision)
+                    {
+                        location.Add((FieldNames.Revision, Text(revision)));
+                    }
+
+                    evaluationDatasets.Add(Object(
+                        (FieldNames.Id, Text(id)),
+                        (FieldNames.Name, Text(dataset.Text("name") ?? hubId)),
+                        (FieldNames.Locations, JsonValue.FromArray(Object(location.ToArray())))));
+                }
+                else if (trainingIds.ContainsKey(hubId) && !evaluationIds.ContainsKey(hubId))
+                {
+                    evaluationIds[hubId] = id;
+                    evaluationDatasets.Add(Object((FieldNames.Ref, Text(id))));
+                }
+
+                foreach (var metric in result.Get("metrics")?.Items ?? Array.Empty<CardNode>())
+                {
+                    string? type = metric.Text("type") ?? metric.Text("name");
+                    if (type is null)
+                    {
+                        continue;
+                    }
+
+                    if (metric.Number("value") is not { } value)
+                    {
+                        LeftOpen.Add($"$.training.evaluation.metrics: {type} on {hubId} (line {metric.Line}) has no numeric value in the card");
+                        continue;
+                    }
+
+                    var fields = new List<(string, JsonValue)> { (FieldNames.Dataset, Text(id)) };
+                    if (dataset!.Text("split") is { } split)
+                    {
+                        fields.Add((FieldNames.Split, Text(split)));
+                    }
+
+                    fields.Add((FieldNames.Metric, Text(type)));
+                    fields.Add((FieldNames.Value, JsonValue.FromNumber(value)));
+                    if (result.Get("task")?.Text("type") is { } task)
+                    {
+                        fields.Add((FieldNames.Task, Text(task)));
+                    }
+
+                    if (dataset.Text("config") is { } config && config != "default")
+                    {
+                        fields.Add((FieldNames.Slice, Text(config)));
+                    }
+
+                    metrics.Add(Object(fields.ToArray()));
+                    Fact("$.training.evaluation.metrics[" + (metrics.Count - 1).ToString(CultureInfo.InvariantCulture) + "]",
+                        $"{type} = {value.ToString("R", CultureInfo.InvariantCulture)} on {hubId}{(dataset.Text("split") is { } s ? " (" + s + ")" : string.Empty)}",
+                        $"{_cardName} model-index (line {metric.Line})");
+                }
+            }
+        }
+
+        if (metrics.Count == 0)
+        {
+            return Object();
+        }
+
+        return evaluationDatasets.Count == 0
+            ? Object((FieldNames.Metrics, JsonValue.FromArray(metrics.ToArray())))
+            : Object((FieldNames.Metrics, JsonValue.FromArray(metrics.ToArray())), (FieldNames.Datasets, JsonValue.FromArray(evaluationDatasets.ToArray())));
+    }
+
+    private JsonValue Location(FolderFile file) => Object(
+        (FieldNames.Path, Text(file.RelativePath)),
+        (FieldNames.Digest, Object((FieldNames.Sha256, Text(file.Sha256)))));
+
+    private string HeaderFile() => _folder.ModelFiles.FirstOrDefault()?.RelativePath is { } path ? "the header of " + path : "the weight header";
+
+    private string? Established(string path, string? value, string source)
+    {
+        if (value is null || value.Trim().Length == 0)
+        {
+            LeftOpen.Add(path);
+            return null;
+        }
+
+        Fact(path, value.Trim(), source);
+        return value.Trim();
+    }
+
+    private void Fact(string path, string value, string source) => Facts.Add(new ScaffoldFact(path, value, source));
+
+    /// <summary>A dataset id ([a-z0-9][a-z0-9._-]*) from a Hub id: its last segment, made unique.</summary>
+    private static string UniqueId(string hubId, IEnumerable<string> taken)
+    {
+        string last = hubId.Split('/').Last().ToLowerInvariant();
+        var id = new System.Text.StringBuilder();
+        foreach (char c in last)
+        {
+            id.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-' ? c : '-');
+        }
+
+        string stem = id.ToString().TrimStart('.', '_', '-');
+        stem = stem.Length == 0 ? "dataset" : stem;
+        string candidate = stem;
+        var used = new HashSet<string>(taken, StringComparer.Ordinal);
+        for (int n = 2; used.Contains(candidate); n++)
+        {
+            candidate = stem + "-" + n.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return candidate;
+    }
+
+    private static string DatasetUrl(string hubId) => hubId.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? hubId : "https://huggingface.co/datasets/" + hubId;
+
+    /// <summary>"org/name" from https://huggingface.co/org/name[/tree/rev...]; null for other URLs.</summary>
+    private static string? HubRepository(string? url)
+    {
+        const string Hub = "https://huggingface.co/";
+        if (url is null || !url.StartsWith(Hub, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var parts = url.Substring(Hub.Length).Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 2 && parts[0] != "datasets" && parts[0] != "spaces" ? parts[0] + "/" + parts[1] : null;
+    }
+
+    /// <summary>A full commit in a Hub URL (…/tree/&lt;40 hex&gt;, …/commit/&lt;40 hex&gt;), else null.</summary>
+    private static string? HubRevision(string? url)
+    {
+        var parts = url?.Split('/') ?? Array.Empty<string>();
+        for (int i = 0; i + 1 < parts.Length; i++)
+        {
+            if (parts[i] is "tree" or "commit" or "blob" or "resolve" && parts[i + 1].Length == 40 && parts[i + 1].All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f')))
+            {
+                return parts[i + 1];
+            }
+        }
+
+        return null;
+    }
+
+    private static bool SameModel(string name, string? url, string otherName, string? otherUrl) =>
+        string.Equals(name, otherName, StringComparison.OrdinalIgnoreCase)
+        || (url is not null && otherUrl is not null && string.Equals(HubRepository(url), HubRepository(otherUrl), StringComparison.OrdinalIgnoreCase))
+        || (HubRepository(otherUrl) is { } repository && string.Equals(repository, name, StringComparison.OrdinalIgnoreCase));
+
+    private static JsonValue Object(params (string Name, JsonValue Value)[] properties) => JsonValue.FromObject(properties);
+
+    private static JsonValue Text(string text) => JsonValue.FromString(text);
+}
