@@ -22,7 +22,8 @@ public static class ManifestSkeleton
     public const string TaskTodo = "[TODO: what the model does, e.g. text-classification]";
 
     /// <summary>The command that fills a manifest from the model's own files (card, config, headers, digests).</summary>
-    public static string ScaffoldCommand(string modelPath) => "dotnet build -t:OpenTrainScaffold -p:OpenTrainScaffoldPath=" + modelPath;
+    public static string ScaffoldCommand(string modelPath) =>
+        "dotnet build -t:OpenTrainScaffold -p:OpenTrainScaffoldPath=" + (modelPath.IndexOfAny(new[] { ' ', ';', '"', '\'', '&', '|' }) >= 0 ? "\"" + modelPath.Replace("\"", string.Empty) + "\"" : modelPath);
 
     /// <summary>"models/sentiment.onnx" -> "models/sentiment.lineage.json" (same directory, extension replaced).</summary>
     public static string PathFor(string modelPath)

@@ -47,7 +47,7 @@ public sealed class CreateManifestSkeletonCodeFixProvider : CodeFixProvider
 
             context.RegisterCodeFix(
                 CodeAction.Create(
-                    $"Create lineage manifest skeleton for '{target.ModelPath}'",
+                    $"Create lineage manifest skeleton for '{target.ModelPath}' (to fill it from the model's files instead, run: {ManifestSkeleton.ScaffoldCommand(target.ModelPath)})",
                     cancellationToken => Task.FromResult(AddSkeletons(project.Solution, new[] { (project.Id, diagnostic) }, cancellationToken)),
                     EquivalenceKey),
                 diagnostic);

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Catalog;
 
 namespace OpenTrainAnalyzers;
@@ -288,7 +289,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                             .Add(DiagnosticProperties.ModelPath, path)
                             .Add(DiagnosticProperties.ProjectDirectory, _manifests.ProjectDirectory)
                         : null;
-                    context.ReportDiagnostic(Diagnostic.Create(Rules.UnlinkedModelLoad, context.Operation.Syntax.GetLocation(), properties, loaderName, path));
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.UnlinkedModelLoad, context.Operation.Syntax.GetLocation(), properties, loaderName, path, ManifestSkeleton.ScaffoldCommand(path)));
                     return; // one finding per load site
                 }
 

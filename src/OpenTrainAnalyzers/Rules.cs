@@ -12,7 +12,7 @@ internal static class Rules
     public static readonly DiagnosticDescriptor UnlinkedModelLoad = Create(
         DiagnosticIds.UnlinkedModelLoad,
         "Model weights loaded without a linked training lineage",
-        "'{0}' loads model weights from '{1}' with no training-lineage manifest linked: list the file in a *.lineage.json manifest, or link one with [ModelLineage]",
+        "'{0}' loads model weights from '{1}' with no training-lineage manifest linked: list the file in a *.lineage.json manifest, or link one with [ModelLineage]; to start one from the model's own files (card, config, headers, digests), run '{2}'",
         "Open weights are not open training. A load site should be linked to a manifest that says how the model came to be: its datasets, pipeline, hyperparameters, training code and evaluation.");
 
     public static readonly DiagnosticDescriptor ManifestNotInAdditionalFiles = Create(

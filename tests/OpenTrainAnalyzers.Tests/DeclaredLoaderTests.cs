@@ -1,3 +1,4 @@
+using OpenTrain.Lineage;
 using Microsoft.CodeAnalysis.Testing;
 
 namespace OpenTrainAnalyzers.Tests;
@@ -38,7 +39,7 @@ public class DeclaredLoaderTests
             M:MyCompany.Ml.ModelStore.Open(System.String);path
             M:MyCompany.Ml.ModelStore.OpenFolder(System.String);directory:dir
             """));
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("ModelStore.Open", "models/sentiment.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("ModelStore.Open", "models/sentiment.onnx", ManifestSkeleton.ScaffoldCommand("models/sentiment.onnx")));
 
         await test.RunAsync();
     }
@@ -65,7 +66,7 @@ public class DeclaredLoaderTests
             }
             """).WithManifest("/app/models/sentiment.lineage.json", "sentiment.onnx");
         test.TestState.AdditionalFiles.Add((LoadersFile, "M:MyCompany.Ml.Scorer.#ctor(System.String);modelFile # #ctor is part of the ID\n"));
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new Scorer", "models/vendor.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new Scorer", "models/vendor.onnx", ManifestSkeleton.ScaffoldCommand("models/vendor.onnx")));
         test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0004").WithLocation(1).WithArguments("new Scorer"));
 
         await test.RunAsync();
@@ -93,7 +94,7 @@ public class DeclaredLoaderTests
             M:MyCompany.Ml.ModelStore.Open(System.String);path:options
             P:MyCompany.Ml.ModelStore.Location;value
             """));
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("ModelStore.Open", "models/sentiment.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("ModelStore.Open", "models/sentiment.onnx", ManifestSkeleton.ScaffoldCommand("models/sentiment.onnx")));
         test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0008").WithSpan(LoadersFile, 4, 1, 4, 45)); // unknown ID
         test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0008").WithSpan(LoadersFile, 5, 1, 5, 26)); // a type
         test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0008").WithSpan(LoadersFile, 6, 47, 6, 51).WithArguments(

@@ -1,3 +1,4 @@
+using OpenTrain.Lineage;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
@@ -29,7 +30,7 @@ public class LoaderFamilyTests
         ReferenceAssemblies.Net.Net80.AddPackages(packages.Select(p => new PackageIdentity(p.Id, p.Version)).ToImmutableArray());
 
     private static DiagnosticResult Unlinked(int marker, string loader, string path) =>
-        LineageTest.Diagnostic("OTA0001").WithLocation(marker).WithArguments(loader, path);
+        LineageTest.Diagnostic("OTA0001").WithLocation(marker).WithArguments(loader, path, ManifestSkeleton.ScaffoldCommand(path));
 
     private static DiagnosticResult NotStatic(int marker, string loader) =>
         LineageTest.Diagnostic("OTA0004").WithLocation(marker).WithArguments(loader);

@@ -50,10 +50,10 @@ public class ManifestSkeletonCodeFixTests
             }
             """;
         var test = new SkeletonTest(source);
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/sentiment.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/sentiment.onnx", ManifestSkeleton.ScaffoldCommand("models/sentiment.onnx")));
         test.FixedCode = source.Replace("{|#0:", string.Empty).Replace("|}", string.Empty);
         test.FixedState.AdditionalFiles.Add(("/app/models/sentiment.lineage.json", SentimentSkeleton));
-        test.CodeActionVerifier = (action, verifier) => verifier.Equal("Create lineage manifest skeleton for 'models/sentiment.onnx'", action.Title);
+        test.CodeActionVerifier = (action, verifier) => verifier.Equal("Create lineage manifest skeleton for 'models/sentiment.onnx' (to fill it from the model's files instead, run: dotnet build -t:OpenTrainScaffold -p:OpenTrainScaffoldPath=models/sentiment.onnx)", action.Title);
 
         await test.RunAsync();
     }
@@ -71,9 +71,9 @@ public class ManifestSkeletonCodeFixTests
             }
             """;
         var test = new SkeletonTest(source);
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/sentiment.onnx"));
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(1).WithArguments("new InferenceSession", "models/sentiment.onnx"));
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(2).WithArguments("new InferenceSession", "models/vendor.v2.ort"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/sentiment.onnx", ManifestSkeleton.ScaffoldCommand("models/sentiment.onnx")));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(1).WithArguments("new InferenceSession", "models/sentiment.onnx", ManifestSkeleton.ScaffoldCommand("models/sentiment.onnx")));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(2).WithArguments("new InferenceSession", "models/vendor.v2.ort", ManifestSkeleton.ScaffoldCommand("models/vendor.v2.ort")));
         test.FixedCode = source.Replace("{|#0:", string.Empty).Replace("{|#1:", string.Empty).Replace("{|#2:", string.Empty).Replace("|}", string.Empty);
         test.FixedState.AdditionalFiles.Add(("/app/models/sentiment.lineage.json", SentimentSkeleton));
         test.FixedState.AdditionalFiles.Add(("/app/models/vendor.v2.lineage.json", ManifestSkeleton.Create("vendor.v2.ort")));
@@ -96,10 +96,10 @@ public class ManifestSkeletonCodeFixTests
             """;
         var test = new SkeletonTest(source);
         test.TestState.AdditionalFiles.Add(("/app/models/sentiment.lineage.json", LineageTest.Manifest("sentiment-v1.onnx")));
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/sentiment.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/sentiment.onnx", ManifestSkeleton.ScaffoldCommand("models/sentiment.onnx")));
         test.FixedCode = source;
         test.FixedState.AdditionalFiles.Add(("/app/models/sentiment.lineage.json", LineageTest.Manifest("sentiment-v1.onnx")));
-        test.FixedState.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/sentiment.onnx"));
+        test.FixedState.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/sentiment.onnx", ManifestSkeleton.ScaffoldCommand("models/sentiment.onnx")));
 
         await test.RunAsync();
     }

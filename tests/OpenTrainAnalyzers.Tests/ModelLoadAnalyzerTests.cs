@@ -1,3 +1,4 @@
+using OpenTrain.Lineage;
 using Microsoft.CodeAnalysis.Testing;
 
 namespace OpenTrainAnalyzers.Tests;
@@ -14,7 +15,7 @@ public class ModelLoadAnalyzerTests
                 InferenceSession Load() => {|#0:new InferenceSession("models/sentiment.onnx")|};
             }
             """);
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/sentiment.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/sentiment.onnx", ManifestSkeleton.ScaffoldCommand("models/sentiment.onnx")));
 
         await test.RunAsync();
     }
@@ -51,7 +52,7 @@ public class ModelLoadAnalyzerTests
                 InferenceSession Load() => {|#0:new InferenceSession("models/vendor.onnx")|};
             }
             """).WithManifest("/app/models/sentiment.lineage.json", "sentiment.onnx");
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/vendor.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/vendor.onnx", ManifestSkeleton.ScaffoldCommand("models/vendor.onnx")));
 
         await test.RunAsync();
     }
@@ -186,7 +187,7 @@ public class ModelLoadAnalyzerTests
                 InferenceSession B() => new InferenceSession("models/
             """);
         test.CompilerDiagnostics = CompilerDiagnostics.None;
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/ready.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/ready.onnx", ManifestSkeleton.ScaffoldCommand("models/ready.onnx")));
 
         await test.RunAsync();
     }
@@ -272,7 +273,7 @@ public class ModelLoadAnalyzerTests
                 InferenceSession Load() => new InferenceSession("models/generated.onnx");
             }
             """));
-        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/handwritten.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0001").WithLocation(0).WithArguments("new InferenceSession", "models/handwritten.onnx", ManifestSkeleton.ScaffoldCommand("models/handwritten.onnx")));
 
         await test.RunAsync();
     }
