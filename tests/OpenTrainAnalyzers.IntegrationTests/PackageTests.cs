@@ -24,6 +24,7 @@ public sealed class PackageTests
             {
                 "OpenTrainAnalyzers.nuspec",
                 "README.md",
+                "THIRD-PARTY-NOTICES.txt",
                 "analyzers/dotnet/cs/OpenTrain.Lineage.dll",
                 "analyzers/dotnet/cs/OpenTrainAnalyzers.CodeFixes.dll",
                 "analyzers/dotnet/cs/OpenTrainAnalyzers.dll",
@@ -39,8 +40,10 @@ public sealed class PackageTests
                 "tools/net/OpenTrain.Lineage.dll",
                 "tools/net/OpenTrainAnalyzers.Build.deps.json",
                 "tools/net/OpenTrainAnalyzers.Build.dll",
+                "tools/net/YamlDotNet.dll", // the scaffold command's only dependency (THIRD-PARTY-NOTICES.txt)
                 "tools/netframework/OpenTrain.Lineage.dll",
                 "tools/netframework/OpenTrainAnalyzers.Build.dll",
+                "tools/netframework/YamlDotNet.dll",
             },
             entries);
 
@@ -64,6 +67,7 @@ public sealed class PackageTests
         Assert.Equal(Path.Combine(project, "Program.cs"), warning.File);
         Assert.Equal(7, warning.Line);
         Assert.Contains("models/vendor-flowers.onnx", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("run 'dotnet build -t:OpenTrainScaffold -p:OpenTrainScaffoldPath=models/vendor-flowers.onnx'", warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(build.Diagnostics, d => d.Severity == "error");
         // The weights-only model also ships to the output without a manifest: the gate says so, at the project.
         var shipped = Assert.Single(build.Diagnostics, d => d.Id.StartsWith("OTL", StringComparison.Ordinal));
