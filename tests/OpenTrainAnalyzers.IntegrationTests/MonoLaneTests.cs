@@ -91,6 +91,32 @@ public sealed class MonoLaneTests
                     Assert.DoesNotContain("OTL0011", codes);
                 }
             }
+
+            // The scaffold command's task loads YamlDotNet from beside it: under Mono from tools/netframework. Both runtimes
+            // must write the same manifest from the same Hugging Face folder and print the same lines.
+            var scaffolded = new Dictionary<string, (List<string> Lines, string Manifest)>();
+            foreach (var (runtime, program, runner, task) in new[]
+            {
+                ("mono", mono, Path.Combine(runners, "net472", "OpenTrain.TaskRunner.exe"), frameworkTask),
+                ("dotnet", "dotnet", Path.Combine(runners, "net8.0", "OpenTrain.TaskRunner.dll"), netTask),
+            })
+            {
+                string app = Path.Combine(work, "scaffold-" + runtime);
+                string folder = Path.Combine(app, "models", "tiny-chat-1b-instruct-GGUF");
+                Directory.CreateDirectory(folder);
+                foreach (var file in Directory.GetFiles(Path.Combine(_package.RepoRoot, "tests", "OpenTrainAnalyzers.Build.Tests", "Fixtures", "hub", "tiny-chat-1b-instruct-GGUF")))
+                {
+                    File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+                }
+
+                var lines = Run(program, new[] { runner, task, Path.Combine(app, "app.csproj"), "scaffold", "models/tiny-chat-1b-instruct-GGUF" }, Path.Combine(work, "obj-" + runtime));
+                Assert.Contains("result\ttrue", lines);
+                scaffolded[runtime] = (lines.Where(l => !l.StartsWith("runtime\t", StringComparison.Ordinal)).ToList(), File.ReadAllText(Path.Combine(app, "models", "tiny-chat-1b-instruct-GGUF.lineage.json")));
+            }
+
+            Assert.Contains("\"license\": \"Apache-2.0\"", scaffolded["mono"].Manifest, StringComparison.Ordinal);
+            Assert.Equal(scaffolded["dotnet"].Manifest, scaffolded["mono"].Manifest);
+            Assert.Equal(scaffolded["dotnet"].Lines, scaffolded["mono"].Lines);
         }
         finally
         {

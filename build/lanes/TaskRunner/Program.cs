@@ -30,15 +30,26 @@ internal static class Program
         Thread.CurrentThread.CurrentCulture = CultureInfo.InvariantCulture;
         Thread.CurrentThread.CurrentUICulture = CultureInfo.InvariantCulture;
         var assembly = Assembly.LoadFrom(Path.GetFullPath(args[0]));
-        var type = assembly.GetType("OpenTrainAnalyzers.Build.ValidateTrainingLineage", throwOnError: true)!;
+        // "scaffold <path>" in place of the level runs the scaffold command's task (it loads YamlDotNet from beside the task).
+        bool scaffold = args[2] == "scaffold";
+        var type = assembly.GetType(scaffold ? "OpenTrainAnalyzers.Build.ScaffoldLineage" : "OpenTrainAnalyzers.Build.ValidateTrainingLineage", throwOnError: true)!;
         var task = (ITask)Activator.CreateInstance(type)!;
         var engine = new Engine();
         task.BuildEngine = engine;
         Set(task, "ProjectFile", args[1]);
-        Set(task, "RequiredLevel", args[2]);
-        Set(task, "Manifests", args.Skip(3).Select(m => (ITaskItem)new TaskItem(m)).ToArray());
+        if (scaffold)
+        {
+            Set(task, "ProjectDirectory", Path.GetDirectoryName(Path.GetFullPath(args[1]))!);
+            Set(task, "ScaffoldPath", args[3]);
+        }
+        else
+        {
+            Set(task, "RequiredLevel", args[2]);
+            Set(task, "Manifests", args.Skip(3).Select(m => (ITaskItem)new TaskItem(m)).ToArray());
+        }
+
         // With OPENTRAIN_LANE_OBJ, the hash cache and both reports are written there (atomic writes, File.Replace on Mono).
-        if (Environment.GetEnvironmentVariable("OPENTRAIN_LANE_OBJ") is { Length: > 0 } obj)
+        if (!scaffold && Environment.GetEnvironmentVariable("OPENTRAIN_LANE_OBJ") is { Length: > 0 } obj)
         {
             Set(task, "HashCacheFile", Path.Combine(obj, "weights.sha256.cache"));
             Set(task, "SarifReport", Path.Combine(obj, "lineage.sarif"));
