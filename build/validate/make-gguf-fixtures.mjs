@@ -11,9 +11,9 @@ import { serializeGgufMetadata, gguf, GGUFValueType } from '@huggingface/gguf'
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tests', 'OpenTrain.Lineage.Tests', 'Fixtures', 'headers')
 const T = GGUFValueType
 
-function fixture(name, entries) {
+function fixture(name, entries, version = 3) {
   const typed = {
-    version: { value: 3, type: T.UINT32 },
+    version: { value: version, type: T.UINT32 },
     tensor_count: { value: 0n, type: T.UINT64 },
     kv_count: { value: BigInt(Object.keys(entries).length), type: T.UINT64 },
     ...entries,
@@ -51,7 +51,22 @@ const quantized = fixture('llama-3.2-1b-instruct.Q4_K_M.gguf', {
   'general.tags': { value: ['facebook', 'meta', 'llama-3'], type: T.ARRAY, subType: T.STRING },
 })
 
-for (const name of [quantized]) {
+// The first shard of a model split by llama.cpp's gguf-split, in GGUF version 2 (64-bit counts, little-endian only):
+// the split.* keys say which shard it is; general.* metadata is in the first shard only.
+const shard = fixture('qwen2-0.5b-instruct-q8_0-00001-of-00002.gguf', {
+  'general.architecture': { value: 'qwen2', type: T.STRING },
+  'general.name': { value: 'Qwen2 0.5B Instruct', type: T.STRING },
+  'general.license': { value: 'apache-2.0', type: T.STRING },
+  'general.file_type': { value: 7, type: T.UINT32 },
+  'split.no': { value: 0, type: T.UINT16 },
+  'split.count': { value: 2, type: T.UINT16 },
+  'split.tensors.count': { value: 290, type: T.INT32 },
+  'qwen2.context_length': { value: 32768, type: T.UINT32 },
+  'qwen2.rope.freq_base': { value: 1000000.0, type: T.FLOAT32 },
+  'tokenizer.ggml.merges': { value: ['Ġ Ġ', 'ĠĠ ĠĠ', 'i n'], type: T.ARRAY, subType: T.STRING },
+}, 2)
+
+for (const name of [quantized, shard]) {
   const { metadata } = await gguf(join(out, name), { allowLocalFile: true })
   const plain = JSON.stringify(metadata, (_, v) => typeof v === 'bigint' ? Number(v) : v, 2)
   writeFileSync(join(out, name + '.expected.json'), plain + '\n')

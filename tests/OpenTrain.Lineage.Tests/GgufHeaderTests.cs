@@ -15,14 +15,17 @@ public class GgufHeaderTests
     private static readonly string Directory = Path.Combine(AppContext.BaseDirectory, "Fixtures", "headers");
     private static readonly byte[] Fixture = File.ReadAllBytes(Path.Combine(Directory, "llama-3.2-1b-instruct.Q4_K_M.gguf"));
 
-    [Fact]
-    public void Reads_what_the_independent_reader_reads()
+    [Theory]
+    [InlineData("llama-3.2-1b-instruct.Q4_K_M.gguf", 3)]
+    [InlineData("qwen2-0.5b-instruct-q8_0-00001-of-00002.gguf", 2)] // a gguf-split shard, GGUF version 2
+    public void Reads_what_the_independent_reader_reads(string name, int version)
     {
-        var header = Read(Fixture);
-        using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "llama-3.2-1b-instruct.Q4_K_M.gguf.expected.json")));
+        byte[] bytes = File.ReadAllBytes(Path.Combine(Directory, name));
+        var header = Read(bytes);
+        using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, name + ".expected.json")));
 
         Assert.True(header.IsComplete, header.Problem?.ToString());
-        Assert.Equal(3, header.Version);
+        Assert.Equal(version, header.Version);
         Assert.Equal(0, header.TensorCount);
         var keys = expected.RootElement.EnumerateObject().Where(p => p.Name is not ("version" or "tensor_count" or "kv_count")).ToList();
         Assert.Equal(keys.Select(k => k.Name), header.Metadata.Select(m => m.Key));
@@ -53,9 +56,8 @@ public class GgufHeaderTests
             }
         }
 
-        Assert.Equal("llama3.2", header["general.license"]!.Text);
-        Assert.Equal("https://huggingface.co/meta-llama/Llama-3.2-1B", header["general.base_model.0.repo_url"]!.Text);
-        Assert.InRange(header.End, 24, Fixture.Length); // the writer pads the header to the tensor alignment
+        Assert.Equal(version == 3 ? "llama3.2" : "apache-2.0", header["general.license"]!.Text);
+        Assert.InRange(header.End, 24, bytes.Length); // the writer pads the header to the tensor alignment
         Assert.InRange(header.BytesRead, 24, header.End);
     }
 
@@ -71,13 +73,16 @@ public class GgufHeaderTests
         Assert.True(seekable.BytesRead < forwardOnly.BytesRead, $"{seekable.BytesRead} vs {forwardOnly.BytesRead}");
     }
 
-    [Fact]
-    public void Every_truncation_is_a_truncation_problem()
+    [Theory]
+    [InlineData("llama-3.2-1b-instruct.Q4_K_M.gguf")]
+    [InlineData("qwen2-0.5b-instruct-q8_0-00001-of-00002.gguf")]
+    public void Every_truncation_is_a_truncation_problem(string name)
     {
-        long end = Read(Fixture).End;
-        for (int length = 0; length <= Fixture.Length; length++)
+        byte[] fixture = File.ReadAllBytes(Path.Combine(Directory, name));
+        long end = Read(fixture).End;
+        for (int length = 0; length <= fixture.Length; length++)
         {
-            var header = Read(Fixture.AsSpan(0, length).ToArray());
+            var header = Read(fixture.AsSpan(0, length).ToArray());
             if (length >= end)
             {
                 Assert.True(header.IsComplete, $"{length}: {header.Problem}"); // only padding was cut

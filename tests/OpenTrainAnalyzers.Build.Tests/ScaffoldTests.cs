@@ -259,6 +259,46 @@ public sealed class ScaffoldTests : IDisposable
         Assert.Contains("more than 100,000 values", Assert.Single(problems).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sentiment-distilbert-sst2")]
+    [InlineData("tiny-chat-1b-instruct-GGUF")]
+    public void Every_truncation_and_thousands_of_mutations_of_a_real_card_give_a_tree_or_a_problem_never_an_exception(string fixture)
+    {
+        string card = File.ReadAllText(Path.Combine(Hub, fixture, "README.md"));
+        string yaml = card.Split("---")[1];
+        const string Specials = ":-[]{},&*!|>'\"%@`#?\n\t ";
+        var random = new Random(20261204);
+        var inputs = Enumerable.Range(0, yaml.Length + 1).Select(n => yaml[..n]).ToList();
+        for (int i = 0; i < 3000; i++)
+        {
+            var chars = yaml.ToCharArray().ToList();
+            for (int edits = random.Next(1, 4); edits > 0 && chars.Count > 0; edits--)
+            {
+                int at = random.Next(chars.Count);
+                switch (random.Next(3))
+                {
+                    case 0: chars[at] = Specials[random.Next(Specials.Length)]; break;
+                    case 1: chars.Insert(at, Specials[random.Next(Specials.Length)]); break;
+                    default: chars.RemoveAt(at); break;
+                }
+            }
+
+            inputs.Add(new string(chars.ToArray()));
+        }
+
+        int trees = 0;
+        foreach (var input in inputs)
+        {
+            var problems = new List<SourceProblem>();
+            var root = ModelCard.Parse("README.md", input, 1, problems); // must not throw
+            Assert.True(root is not null || problems.Count == 1, input);
+            Assert.All(problems, p => Assert.True(p.Line >= 1, p.Message));
+            trees += root is null ? 0 : 1;
+        }
+
+        Assert.InRange(trees, inputs.Count / 10, inputs.Count); // most inputs still parse: the mutations are not all rejected up front
+    }
+
     [Fact]
     public void A_snapshot_of_the_hugging_face_cache_names_the_repository_and_its_revision()
     {

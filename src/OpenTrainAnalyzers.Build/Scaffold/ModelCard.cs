@@ -168,6 +168,7 @@ internal sealed class ModelCard
         CardNode? root = null;
         int nodes = 0;
         var parser = new Parser(new StringReader(yaml));
+        int lastLine = lineOffset;
         try
         {
             while (parser.MoveNext())
@@ -175,6 +176,7 @@ internal sealed class ModelCard
                 var current = parser.Current;
                 int line = (int)Math.Min(int.MaxValue - lineOffset, current!.Start.Line) + lineOffset;
                 int column = (int)Math.Min(int.MaxValue, current.Start.Column);
+                lastLine = line;
                 switch (current)
                 {
                     case DocumentEnd when root is not null:
@@ -258,6 +260,18 @@ internal sealed class ModelCard
             int line = (int)Math.Min(int.MaxValue - lineOffset, e.Start.Line) + lineOffset;
             problems.Add(new SourceProblem(file, line, (int)Math.Min(int.MaxValue, e.Start.Column), $"The model card's front matter is not valid YAML ({Flatten(e.Message)}); nothing was taken from it. Fix the YAML and run the command again."));
             return null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // YamlDotNet's scanner throws these, not YamlException, on some malformed input (found by the mutation test):
+            // the card is as unreadable as with a syntax error.
+            problems.Add(new SourceProblem(file, lastLine, 1, $"The model card's front matter is not valid YAML (YamlDotNet stopped with {e.GetType().Name} after line {lastLine}); nothing was taken from it. Fix the YAML and run the command again."));
+            return null;
+        }
+
+        if (root is null)
+        {
+            problems.Add(new SourceProblem(file, lineOffset, 1, "The model card's front matter is empty; nothing was taken from it."));
         }
 
         return root;
