@@ -66,6 +66,10 @@ public static class LineageRules
     public static readonly LineageRule HeaderContradiction = new("OTL0208", FindingSeverity.Warning, "Weight file header contradicts the manifest");
     public static readonly LineageRule HeaderUnreadable = new("OTL0209", FindingSeverity.Warning, "Weight file header cannot be read");
 
+    // Lineage that travels in NuGet packages (dotnet pack).
+    public static readonly LineageRule PackedWeightsUndeclared = new("OTL0210", FindingSeverity.Error, "Packed model weights without a lineage manifest");
+    public static readonly LineageRule PackedManifestUnresolved = new("OTL0211", FindingSeverity.Error, "Packed manifest's files do not resolve inside the package");
+
     // Completeness per level.
     public static readonly LineageRule Missing = new("OTL0300", FindingSeverity.Error, "Required lineage element missing");
     public static readonly LineageRule Empty = new("OTL0301", FindingSeverity.Error, "Required lineage element empty");
@@ -113,6 +117,7 @@ public static class LineageRules
         UnknownLevel, ValidationFailed, UnknownProfile, UnknownExportFormat, ScaffoldTargetExists, ScaffoldSourceInvalid, ScaffoldSourceUnreadable,
         InvalidJson, WrongType, UnsupportedVersion, DuplicateKey, UnknownField, LimitExceeded, Unreadable,
         WeightMissing, WeightDigestMismatch, WeightSizeMismatch, PathEscapes, RootDigestMismatch, MalformedDigest, HeaderContradiction, HeaderUnreadable,
+        PackedWeightsUndeclared, PackedManifestUnresolved,
         Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,
         StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, NonOpenBenchmark, ModelCardCoversData, DocumentationAbsent, MetricValueNotTranscribed,
         LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNotTypeAppropriate, LicenseNoAssertion,

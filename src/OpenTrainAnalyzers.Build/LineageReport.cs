@@ -46,8 +46,9 @@ internal sealed class ReportedFinding
 /// <summary>A manifest and the level it reached.</summary>
 internal sealed class ModelSummary
 {
-    public ModelSummary(string manifest, string? name, LineageLevel achieved)
+    public ModelSummary(string manifest, string? name, LineageLevel achieved, string? package = null)
     {
+        Package = package;
         Manifest = manifest;
         Name = name;
         Achieved = achieved;
@@ -58,6 +59,9 @@ internal sealed class ModelSummary
     public string? Name { get; }
 
     public LineageLevel Achieved { get; }
+
+    /// <summary>"Id@Version" of the package the manifest came with; null for the project's own.</summary>
+    public string? Package { get; }
 }
 
 /// <summary>The SARIF 2.1.0 log and the JSON summary the task writes after each run.</summary>
@@ -177,8 +181,13 @@ internal sealed class LineageReport
                 .Property("manifest", SafeFiles.EscapeOrNull(model.Manifest))
                 .Property("name", SafeFiles.EscapeOrNull(model.Name))
                 .Property("achievedLevel", model.Achieved.ToName())
-                .Property("requiredLevel", RequiredLevel)
-                .EndObject();
+                .Property("requiredLevel", RequiredLevel);
+            if (model.Package is not null)
+            {
+                json.Property("package", SafeFiles.Escape(model.Package));
+            }
+
+            json.EndObject();
         }
 
         json.EndArray();

@@ -13,9 +13,10 @@ namespace OpenTrainAnalyzers.Build;
 /// </summary>
 internal sealed class Suppression
 {
-    public Suppression(string id, string? manifest, string? manifestFullPath, string? element, string? justification, string? untilText, DateTime? until)
+    public Suppression(string id, string? manifest, string? manifestFullPath, string? element, string? justification, string? untilText, DateTime? until, string? package = null)
     {
         Id = id;
+        Package = package;
         Manifest = manifest;
         ManifestFullPath = manifestFullPath;
         Element = element;
@@ -25,6 +26,9 @@ internal sealed class Suppression
     }
 
     public string Id { get; }
+
+    /// <summary>The id of the package whose packaged manifests it covers (Package="..."); null for the project's own.</summary>
+    public string? Package { get; }
 
     /// <summary>As written in the item (relative to the project folder, or absolute).</summary>
     public string? Manifest { get; }
@@ -52,6 +56,11 @@ internal sealed class Suppression
     public string Describe()
     {
         var parts = new List<string>();
+        if (Package is not null)
+        {
+            parts.Add($"package '{Package}'");
+        }
+
         if (Manifest is not null)
         {
             parts.Add($"manifest '{Manifest}'");
@@ -65,9 +74,15 @@ internal sealed class Suppression
         return parts.Count == 0 ? $"'{Id}'" : $"'{Id}' ({string.Join(", ", parts)})";
     }
 
-    public bool Matches(string id, string? manifestFullPath, string element)
+    public bool Matches(string id, string? manifestFullPath, string element, string? package = null)
     {
         if (!string.Equals(Id, id, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        // A packaged manifest's finding is covered only by an item naming its package; the project's own only by one that names none.
+        if (!string.Equals(Package, package, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
@@ -132,6 +147,7 @@ internal sealed class SuppressionSet
             string id = item.ItemSpec.Trim();
             string? manifest = Optional(item, "Manifest");
             string? element = Optional(item, "Element");
+            string? package = Optional(item, "Package");
             string? justification = Optional(item, "Justification");
             string? untilText = Optional(item, "Until");
             DateTime? until = null;
@@ -153,7 +169,7 @@ internal sealed class SuppressionSet
                 }
             }
 
-            var suppression = new Suppression(id, manifest, manifestFullPath, element, justification, untilText, until);
+            var suppression = new Suppression(id, manifest, manifestFullPath, element, justification, untilText, until, package);
             var reasons = new List<string>();
             if (justification is null)
             {
@@ -192,12 +208,12 @@ internal sealed class SuppressionSet
     /// The active suppression covering the finding, or null. Expired suppressions that would have matched are
     /// counted, so their OTL0601 says what they used to cover, but they do not suppress.
     /// </summary>
-    public Suppression? Match(string id, string? manifestFullPath, string element)
+    public Suppression? Match(string id, string? manifestFullPath, string element, string? package = null)
     {
         Suppression? active = null;
         foreach (var suppression in Items)
         {
-            if (suppression.Invalid || !suppression.Matches(id, manifestFullPath, element))
+            if (suppression.Invalid || !suppression.Matches(id, manifestFullPath, element, package))
             {
                 continue;
             }

@@ -197,6 +197,10 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             _cancel.Token.ThrowIfCancellationRequested();
             string path = item.GetMetadata("FullPath");
             string directory = Path.GetDirectoryName(path)!;
+            // A manifest a package brought (ResolvePackagedLineage): its findings name the package, suppressions match it by id.
+            string? packageId = item.GetMetadata("OpenTrainPackageId") is { Length: > 0 } id ? id : null;
+            string? package = packageId is null ? null : packageId + " " + item.GetMetadata("OpenTrainPackageVersion");
+            string? outputDirectory = item.GetMetadata("OpenTrainOutputDirectory") is { Length: > 0 } output ? output : null;
             var (manifest, findings) = Read(path);
             var achieved = LineageLevel.None;
             LineageEvaluation? evaluation = null;
@@ -227,6 +231,12 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 if (VerifyDigests)
                 {
                     var weightFindings = WeightVerifier.Verify(manifest, directory, hasher, _linkRoots);
+                    if (outputDirectory is not null)
+                    {
+                        // What the app ships is the copy in its output folder: a copy changed after it was made is caught too.
+                        weightFindings.AddRange(WeightVerifier.VerifyCopies(manifest, outputDirectory, hasher));
+                    }
+
                     findings.AddRange(weightFindings);
                     findings.AddRange(WeightVerifier.UndeclaredExternalData(manifest, directory));
 
@@ -244,15 +254,15 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
 
             foreach (var finding in findings)
             {
-                Emit(path, path, finding);
+                Emit(path, path, finding, package: package, packageId: packageId);
             }
 
             lowest = LineageLevels.Min(lowest, achieved);
-            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved));
+            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')));
             string profileResults = evaluation is null || profiles.Count == 0
                 ? string.Empty
                 : ", " + CompletenessPolicy.OsaidProfile + (evaluation.Satisfies(CompletenessPolicy.OsaidProfile) ? " met" : " not met");
-            summaries.Add($"{SafeFiles.Escape(manifest?.ModelName ?? Path.GetFileName(path))}: {achieved.ToName()}{profileResults}");
+            summaries.Add($"{SafeFiles.Escape(manifest?.ModelName ?? Path.GetFileName(path))}{(package is null ? string.Empty : " from package " + SafeFiles.Escape(package))}: {achieved.ToName()}{profileResults}");
         }
 
         foreach (var shipped in ShippedWeights.Find(ShippedFiles, ProjectDirectory(), declaredWeights))
@@ -449,7 +459,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         return bytes is not null ? ManifestFile.Of(bytes) : ManifestFile.Missing(problem!);
     }
 
-    private static (LineageManifest? Manifest, List<LineageFinding> Findings) Read(string path)
+    internal static (LineageManifest? Manifest, List<LineageFinding> Findings) Read(string path)
     {
         var (bytes, rule, problem) = ReadBounded(path);
         if (bytes is null)
@@ -513,7 +523,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     /// Logs one finding unless a suppression or NoWarn hides it, and records it for the reports either way.
     /// <paramref name="element"/> is what suppressions match: the JSON path, or the item of a shipped file.
     /// </summary>
-    private void Emit(string file, string? manifest, LineageFinding finding, string? element = null)
+    private void Emit(string file, string? manifest, LineageFinding finding, string? element = null, string? package = null, string? packageId = null)
     {
         var start = finding.Range?.Start ?? new SourcePosition(0, 0);
         var end = finding.Range?.End ?? new SourcePosition(0, 0);
@@ -521,14 +531,14 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             : finding.Profile is { } profile ? $" [{finding.JsonPath}; required by {profile}]"
             : finding.RequiredBy > LineageLevel.Declared ? $" [{finding.JsonPath}; required by {finding.RequiredBy.ToName()}]" : $" [{finding.JsonPath}]";
         // Values from manifests and paths are echoed in messages: no raw control character reaches the log or the reports.
-        string message = SafeFiles.Escape(finding.Message + suffix);
+        string message = SafeFiles.Escape(finding.Message + suffix + (package is null ? string.Empty : $" (from package {package})"));
         file = SafeFiles.Escape(file);
         var reported = new ReportedFinding(file, manifest, element ?? finding.JsonPath, finding, message);
         _report.Findings.Add(reported);
 
         var effective = _severity.Effective(finding.Id, finding.Severity);
         reported.Severity = _severity.Effective(finding.Id, finding.Severity, ignoreNoWarn: true) ?? finding.Severity;
-        if (_suppressions?.Match(finding.Id, manifest, reported.Element) is { } suppression)
+        if (_suppressions?.Match(finding.Id, packageId is null ? manifest : null, reported.Element, packageId) is { } suppression)
         {
             reported.SuppressionJustification = suppression.Justification;
             reported.SuppressionUntil = suppression.UntilText;

@@ -145,6 +145,48 @@ internal static class WeightVerifier
     }
 
     /// <summary>OTL0204: a file next to a declared '.onnx' named like its external data, which the manifest does not list.</summary>
+    /// <summary>
+    /// The copies of the declared files in another folder (a package's weights in the app's output): each copy that
+    /// exists must have the declared size and SHA-256. A missing copy is not a finding (not every file is copied).
+    /// </summary>
+    public static List<LineageFinding> VerifyCopies(LineageManifest manifest, string copyDirectory, WeightHasher hasher)
+    {
+        var findings = new List<LineageFinding>();
+        foreach (var file in manifest.WeightFiles)
+        {
+            if (FullPathOf(file, copyDirectory) is not { } copy || SafeFiles.KindOf(copy) != FileKind.Regular)
+            {
+                continue;
+            }
+
+            try
+            {
+                var info = new FileInfo(copy);
+                if (file.DeclaredSize is { } size && size != info.Length)
+                {
+                    var sizeAt = file.Size.Value!;
+                    findings.Add(new LineageFinding(LineageRules.WeightSizeMismatch,
+                        $"The copy of '{file.RelativePath}' in the output folder ({copy}) is {info.Length:N0} bytes but the manifest declares {size:N0}: it was changed after it was copied. Delete it so the build copies the package's file again.",
+                        sizeAt.Path, sizeAt.Range, LineageLevel.Declared));
+                }
+                else if (file.DeclaredSha256 is { } expected && Digests.IsSha256(expected) && hasher.Sha256Of(info) is { } actual && !string.Equals(actual, expected, StringComparison.Ordinal))
+                {
+                    var shaAt = file.Sha256.Value!;
+                    findings.Add(new LineageFinding(LineageRules.WeightDigestMismatch,
+                        $"The copy of '{file.RelativePath}' in the output folder ({copy}) has SHA-256 {actual}, not the declared {expected}: it was changed after it was copied. Delete it so the build copies the package's file again.",
+                        shaAt.Path, shaAt.Range, LineageLevel.Declared));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+            {
+                var at = file.Path.Value!;
+                findings.Add(new LineageFinding(LineageRules.WeightMissing, $"The copy of '{file.RelativePath}' in the output folder cannot be read: {SafeFiles.Reason(e)}.", at.Path, at.Range, LineageLevel.Declared));
+            }
+        }
+
+        return findings;
+    }
+
     public static List<LineageFinding> UndeclaredExternalData(LineageManifest manifest, string manifestDirectory)
     {
         var findings = new List<LineageFinding>();

@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using OpenTrain.Lineage.Json;
+
+namespace OpenTrainAnalyzers.Build;
+
+/// <summary>
+/// Finds the lineage that packages bring (docs/packages.md): the <c>*.lineage.json</c> manifests and
+/// <c>opentrain/OpenTrainLoaders.txt</c> files of every package the project restores, directly or transitively,
+/// read from the restore's own record (project.assets.json) and the restored package folders: offline, no
+/// configuration. A manifest under <c>contentFiles/</c> counts when NuGet selected it for this target framework; one
+/// under <c>content/</c> (the packages.config copy) does not. Each manifest is returned with its package id and
+/// version, and, when its folder is copied to the output, the output folder its weights land in.
+/// </summary>
+public sealed class ResolvePackagedLineage : Task
+{
+    private const long MaxAssetsBytes = 256L * 1024 * 1024;
+
+    /// <summary>$(ProjectAssetsFile): obj/project.assets.json.</summary>
+    public string? ProjectAssetsFile { get; set; }
+
+    /// <summary>$(TargetFramework); empty in the outer build of a multi-targeted project (the first target is used).</summary>
+    public string? TargetFramework { get; set; }
+
+    /// <summary>The full path of the output folder ($(OutDir)), where contentFiles copied to the output land.</summary>
+    public string? OutputDirectory { get; set; }
+
+    [Output]
+    public ITaskItem[] PackagedManifests { get; set; } = Array.Empty<ITaskItem>();
+
+    [Output]
+    public ITaskItem[] PackagedLoaders { get; set; } = Array.Empty<ITaskItem>();
+
+    public override bool Execute()
+    {
+        try
+        {
+            Run();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            // Without a readable assets file there is no restore to read; the build reports restore problems itself.
+            Log.LogMessage(MessageImportance.Normal, "OpenTrain: packaged lineage not read: " + SafeFiles.Reason(e));
+        }
+
+        return !Log.HasLoggedErrors;
+    }
+
+    private void Run()
+    {
+        if (string.IsNullOrEmpty(ProjectAssetsFile) || SafeFiles.KindOf(ProjectAssetsFile!) != FileKind.Regular)
+        {
+            return;
+        }
+
+        byte[] bytes = SafeFiles.ReadCapped(ProjectAssetsFile!, MaxAssetsBytes, out bool tooLarge);
+        if (tooLarge)
+        {
+            Log.LogWarning(null, "OTL0106", null, OpenTrain.Lineage.LineageRules.Unreadable.HelpLink, SafeFiles.Escape(ProjectAssetsFile), 0, 0, 0, 0,
+                $"project.assets.json is larger than {MaxAssetsBytes / (1024 * 1024)} MiB; the lineage of packages was not read.");
+            return;
+        }
+
+        var root = JsonParser.Parse(new System.Text.UTF8Encoding(false, false).GetString(bytes)).Root;
+        if (root is not { Kind: JsonValueKind.Object })
+        {
+            return; // a broken assets file fails the restore and the build on its own
+        }
+
+        var folders = (root["packageFolders"]?.Properties ?? Array.Empty<JsonProperty>()).Select(p => p.Name).ToList();
+        var target = SelectTarget(root["targets"]);
+        var manifests = new List<ITaskItem>();
+        var loaders = new List<ITaskItem>();
+        foreach (var library in root["libraries"]?.Properties ?? Array.Empty<JsonProperty>())
+        {
+            var value = library.Value;
+            if (value["type"]?.AsString() != "package" || value["path"]?.AsString() is not { Length: > 0 } packagePath)
+            {
+                continue;
+            }
+
+            int slash = library.Name.IndexOf('/');
+            string id = slash < 0 ? library.Name : library.Name.Substring(0, slash);
+            string version = slash < 0 ? string.Empty : library.Name.Substring(slash + 1);
+            var selectedContent = target?[library.Name]?["contentFiles"];
+            foreach (var file in value["files"]?.Items ?? Array.Empty<JsonValue>())
+            {
+                if (file.AsString() is not { } relative)
+                {
+                    continue;
+                }
+
+                bool isLoaders = relative.Equals("opentrain/OpenTrainLoaders.txt", StringComparison.OrdinalIgnoreCase);
+                bool isManifest = relative.EndsWith(".lineage.json", StringComparison.OrdinalIgnoreCase) || relative.EndsWith("/training-lineage.json", StringComparison.OrdinalIgnoreCase);
+                if (!isLoaders && !isManifest)
+                {
+                    continue;
+                }
+
+                string? outputFolder = null;
+                if (relative.StartsWith("content/", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue; // the packages.config copy; PackageReference uses contentFiles/
+                }
+
+                if (relative.StartsWith("contentFiles/", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (selectedContent?[relative] is null)
+                    {
+                        continue; // another target framework's or language's copy
+                    }
+
+                    // contentFiles/<language>/<framework>/<path>: the path below the framework is where it lands in the output.
+                    var segments = relative.Split('/');
+                    if (segments.Length > 4 && !string.IsNullOrEmpty(OutputDirectory))
+                    {
+                        outputFolder = Path.Combine(OutputDirectory!, string.Join(Path.DirectorySeparatorChar.ToString(), segments.Skip(3).Take(segments.Length - 4)));
+                    }
+                    else if (segments.Length == 4 && !string.IsNullOrEmpty(OutputDirectory))
+                    {
+                        outputFolder = OutputDirectory;
+                    }
+                }
+
+                string? fullPath = folders
+                    .Select(folder => Path.Combine(folder, packagePath.Replace('/', Path.DirectorySeparatorChar), relative.Replace('/', Path.DirectorySeparatorChar)))
+                    .FirstOrDefault(path => SafeFiles.KindOf(path) == FileKind.Regular);
+                if (fullPath is null)
+                {
+                    continue;
+                }
+
+                var item = new TaskItem(fullPath);
+                item.SetMetadata("OpenTrainPackageId", id);
+                item.SetMetadata("OpenTrainPackageVersion", version);
+                if (isManifest)
+                {
+                    item.SetMetadata("OpenTrainManifest", "true");
+                    if (outputFolder is not null)
+                    {
+                        item.SetMetadata("OpenTrainOutputDirectory", outputFolder);
+                    }
+
+                    manifests.Add(item);
+                }
+                else
+                {
+                    loaders.Add(item);
+                }
+            }
+        }
+
+        PackagedManifests = manifests.ToArray();
+        PackagedLoaders = loaders.ToArray();
+        if (manifests.Count + loaders.Count > 0)
+        {
+            Log.LogMessage(MessageImportance.Normal, $"OpenTrain: {manifests.Count} lineage manifest(s) and {loaders.Count} loader declaration file(s) from packages.");
+        }
+    }
+
+    /// <summary>The restore's target for this framework ("net8.0", or "net8.0/linux-x64"); the first when none matches.</summary>
+    private JsonValue? SelectTarget(JsonValue? targets)
+    {
+        var all = targets?.Properties ?? Array.Empty<JsonProperty>();
+        if (!string.IsNullOrEmpty(TargetFramework))
+        {
+            var exact = all.FirstOrDefault(t => t.Name.Equals(TargetFramework, StringComparison.OrdinalIgnoreCase))
+                ?? all.FirstOrDefault(t => t.Name.StartsWith(TargetFramework, StringComparison.OrdinalIgnoreCase));
+            if (exact is not null)
+            {
+                return exact.Value;
+            }
+        }
+
+        return all.FirstOrDefault()?.Value;
+    }
+}

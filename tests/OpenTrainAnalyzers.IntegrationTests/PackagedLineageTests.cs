@@ -1,0 +1,253 @@
+using System.IO.Compression;
+using System.Text.Json;
+
+namespace OpenTrainAnalyzers.IntegrationTests;
+
+/// <summary>
+/// Lineage that travels through NuGet (docs/packages.md), with real packages in the local feed: a library that ships
+/// the demo's Iris model, its manifest and a wrapper loader is packed; apps that consume it (directly, transitively, or
+/// without OpenTrainAnalyzers) are built with `dotnet build`.
+/// </summary>
+[Collection(PackageCollection.Name)]
+public sealed class PackagedLineageTests
+{
+    private readonly PackageFixture _package;
+
+    public PackagedLineageTests(PackageFixture package) => _package = package;
+
+    [Fact]
+    public void An_app_inherits_the_packaged_lineage_its_checks_and_its_loaders()
+    {
+        string id = NewLibraryId();
+        var library = PackLibrary(id);
+        Assert.True(library.ExitCode == 0, library.Output);
+        using (var nupkg = ZipFile.OpenRead(Path.Combine(_package.Feed, id + ".1.0.0.nupkg")))
+        {
+            var entries = nupkg.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains("contentFiles/any/any/models/iris-species.onnx", entries);
+            Assert.Contains("contentFiles/any/any/models/iris-species.lineage.json", entries); // beside the weights it lists
+            Assert.Contains("opentrain/OpenTrainLoaders.txt", entries);
+        }
+
+        string app = CreateApp("App", id, withAnalyzers: true, program: """
+            using Acme.Iris;
+
+            using var listed = IrisModels.Open("models/iris-species.onnx");
+            using var unlisted = IrisModels.Open("models/unlisted.onnx");
+            """);
+
+        // (a) the inherited gate passes at declared, and (c) the app's calls into the library's loader are checked.
+        var build = _package.Build(app);
+        Assert.True(build.ExitCode == 0, build.Output);
+        Assert.Contains($"iris-species from package {id} 1.0.0: open-tooling", build.Output, StringComparison.Ordinal);
+        var unlisted = Assert.Single(build.WithId("OTA0001"));
+        Assert.Contains("IrisModels.Open", unlisted.Message, StringComparison.Ordinal);
+        Assert.Contains("models/unlisted.onnx", unlisted.Message, StringComparison.Ordinal);
+        Assert.Equal(4, unlisted.Line); // not line 3, where the listed model is loaded
+        Assert.DoesNotContain(build.Diagnostics, d => d.Id is "OTA0008" or "OTL0207" or "AD0001" or "MSB4018");
+
+        // (f) the packaged manifest is in the report and the BOM.
+        string opentrain = Path.Combine(app, "obj", "Debug", "net10.0", "opentrain");
+        using (var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(opentrain, "lineage.json"))))
+        {
+            var model = Assert.Single(report.RootElement.GetProperty("models").EnumerateArray());
+            Assert.Equal(id + "@1.0.0", model.GetProperty("package").GetString());
+        }
+
+        var exported = _package.Build(app, "OpenTrainExport=cyclonedx");
+        Assert.True(exported.ExitCode == 0, exported.Output);
+        Assert.Contains("\"name\": \"iris-species\"", File.ReadAllText(Path.Combine(opentrain, "bom.cdx.json")), StringComparison.Ordinal);
+
+        // (a) the same package fails an app that requires more than the library's level, located in the packaged manifest.
+        var strict = _package.Build(app, "OpenTrainRequiredLevel=open-science");
+        Assert.NotEqual(0, strict.ExitCode);
+        var errors = strict.Diagnostics.Where(d => d.Severity == "error").ToList();
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e =>
+        {
+            Assert.EndsWith(Path.Combine(id.ToLowerInvariant(), "1.0.0", "contentFiles", "any", "any", "models", "iris-species.lineage.json"), e.File, StringComparison.Ordinal);
+            Assert.True(e.Line > 0);
+            Assert.Contains($"(from package {id} 1.0.0)", e.Message, StringComparison.Ordinal);
+        });
+
+        // Suppressions cross the boundary, matched by package id.
+        File.WriteAllText(Path.Combine(app, "Directory.Build.targets"), $"""
+            <Project>
+              <ItemGroup>
+                <OpenTrainSuppress Include="OTL0300" Package="{id}" Element="$.training.checkpoints" Justification="The vendor publishes no checkpoints (ticket ML-7)." Until="2099-01-01" />
+              </ItemGroup>
+            </Project>
+            """);
+        var suppressed = _package.Build(app, "OpenTrainRequiredLevel=open-science");
+        Assert.DoesNotContain(suppressed.Diagnostics, d => d.Id == "OTL0300" && d.Message.Contains("$.training.checkpoints", StringComparison.Ordinal));
+        Assert.Contains(suppressed.Diagnostics, d => d.Severity == "error"); // the rest still fails
+        File.Delete(Path.Combine(app, "Directory.Build.targets"));
+
+        // (b) a byte changed in the output copy, then in the package cache: OTL0201 each time.
+        string output = Path.Combine(app, "bin", "Debug", "net10.0", "models", "iris-species.onnx");
+        Assert.True(File.Exists(output), "the package's model was not copied to the output");
+        Flip(output);
+        var tamperedOutput = _package.Build(app);
+        var outputError = Assert.Single(tamperedOutput.WithId("OTL0201"));
+        Assert.Contains("output folder", outputError.Message, StringComparison.Ordinal);
+        File.Delete(output);
+        string cached = Path.Combine(_package.PackageCache, id.ToLowerInvariant(), "1.0.0", "contentFiles", "any", "any", "models", "iris-species.onnx");
+        Flip(cached);
+        var tamperedCache = _package.Build(app);
+        var cacheError = Assert.Single(tamperedCache.WithId("OTL0201"));
+        Assert.DoesNotContain("output folder", cacheError.Message, StringComparison.Ordinal);
+        Assert.NotEqual(0, tamperedCache.ExitCode);
+    }
+
+    [Fact]
+    public void A_transitive_reference_inherits_the_same_and_an_app_without_the_analyzers_is_untouched()
+    {
+        string id = NewLibraryId();
+        Assert.Equal(0, PackLibrary(id).ExitCode);
+
+        // (d) app -> library B (no model, no OpenTrainAnalyzers) -> the library with the model. contentFiles reach the
+        // consumers of B only when B lets them through (PrivateAssets="none"); the gate follows what NuGet delivers.
+        string middle = Path.Combine(_package.Projects, "Middle-" + id);
+        Directory.CreateDirectory(middle);
+        File.Copy(_package.NuGetConfig, Path.Combine(middle, "nuget.config"));
+        string middleId = id + ".Middle";
+        File.WriteAllText(Path.Combine(middle, "Middle.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><TargetFramework>net10.0</TargetFramework><PackageId>{middleId}</PackageId><Version>1.0.0</Version></PropertyGroup>
+              <ItemGroup><PackageReference Include="{id}" Version="1.0.0" PrivateAssets="none" /></ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(middle, "Embed.cs"), "namespace Acme.Middle; public static class Embed { public static object Load() => Acme.Iris.IrisModels.Open(\"models/iris-species.onnx\"); }\n");
+        var packMiddle = DotNet.Run(middle, _package.Environment, "pack", "-nologo", "-o", _package.Feed);
+        Assert.True(packMiddle.ExitCode == 0, packMiddle.Output);
+
+        string app = CreateApp("Transitive", middleId, withAnalyzers: true, program: """
+            using var unlisted = Acme.Iris.IrisModels.Open("models/unlisted.onnx");
+            """);
+        var strict = _package.Build(app, "OpenTrainRequiredLevel=open-science");
+        Assert.NotEqual(0, strict.ExitCode);
+        Assert.All(strict.Diagnostics.Where(d => d.Severity == "error"), e => Assert.Contains($"(from package {id} 1.0.0)", e.Message, StringComparison.Ordinal));
+        var build = _package.Build(app);
+        Assert.True(build.ExitCode == 0, build.Output);
+        Assert.Contains($"from package {id} 1.0.0: open-tooling", build.Output, StringComparison.Ordinal);
+        Assert.Single(build.WithId("OTA0001"));
+
+        // (e) the same package in an app without OpenTrainAnalyzers: nothing of ours runs or lands in the output.
+        string plain = CreateApp("Plain", id, withAnalyzers: false, program: """
+            using var model = Acme.Iris.IrisModels.Open("models/unlisted.onnx");
+            """);
+        var plainBuild = DotNet.Run(plain, _package.Environment, "build", "-nologo", "-clp:NoSummary", "-v:n");
+        Assert.True(plainBuild.ExitCode == 0, plainBuild.Output);
+        Assert.DoesNotContain(plainBuild.Diagnostics, d => d.Id.StartsWith("OT", StringComparison.Ordinal));
+        Assert.DoesNotContain("OpenTrain", plainBuild.Output, StringComparison.Ordinal);
+        string bin = Path.Combine(plain, "bin", "Debug", "net10.0");
+        Assert.True(File.Exists(Path.Combine(bin, "models", "iris-species.onnx")));
+        Assert.Empty(Directory.GetFiles(bin, "*.lineage.json", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(bin, "OpenTrain*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Pack_fails_for_weights_without_a_manifest_and_for_a_layout_the_manifest_cannot_reach()
+    {
+        string id = NewLibraryId();
+        string library = CreateLibrary(id);
+
+        // Weights packed without a manifest.
+        File.Copy(Path.Combine(_package.RepoRoot, "samples", "IrisDemo", "models", "vendor-flowers.onnx"), Path.Combine(library, "models", "vendor-flowers.onnx"));
+        AddToProject(library, """<None Include="models\vendor-flowers.onnx" Pack="true" PackagePath="contentFiles/any/any/models/" />""");
+        var undeclared = DotNet.Run(library, _package.Environment, "pack", "-nologo", "-o", Path.Combine(library, "out"));
+        Assert.NotEqual(0, undeclared.ExitCode);
+        var error = Assert.Single(undeclared.WithId("OTL0210"));
+        Assert.Contains("vendor-flowers.onnx", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(library, "out")) && Directory.GetFiles(Path.Combine(library, "out"), "*.nupkg").Length > 0);
+
+        // A manifest whose weight is packed where its path cannot reach it (flattened into another folder).
+        File.Delete(Path.Combine(library, "models", "vendor-flowers.onnx"));
+        string csproj = Path.Combine(library, "IrisLib.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj)
+            .Replace("""<None Include="models\vendor-flowers.onnx" Pack="true" PackagePath="contentFiles/any/any/models/" />""", string.Empty, StringComparison.Ordinal)
+            .Replace("PackagePath=\"contentFiles/any/any/models/\"", "PackagePath=\"contentFiles/any/any/weights/v1/iris.onnx\"", StringComparison.Ordinal));
+        var escaping = DotNet.Run(library, _package.Environment, "pack", "-nologo", "-o", Path.Combine(library, "out"));
+        Assert.NotEqual(0, escaping.ExitCode);
+        var unresolved = Assert.Single(escaping.WithId("OTL0211"));
+        Assert.EndsWith("iris-species.lineage.json", unresolved.File, StringComparison.Ordinal);
+        Assert.True(unresolved.Line > 0);
+    }
+
+    private static string NewLibraryId() => "Acme.Iris" + Guid.NewGuid().ToString("N")[..8];
+
+    private BuildResult PackLibrary(string id) => DotNet.Run(CreateLibrary(id), _package.Environment, "pack", "-nologo", "-o", _package.Feed);
+
+    private string CreateLibrary(string id)
+    {
+        string library = Path.Combine(_package.Projects, "IrisLib-" + id);
+        Directory.CreateDirectory(Path.Combine(library, "models"));
+        foreach (var file in new[] { "iris-species.onnx", "iris-species.lineage.json" })
+        {
+            File.Copy(Path.Combine(_package.RepoRoot, "samples", "IrisDemo", "models", file), Path.Combine(library, "models", file));
+        }
+
+        File.Copy(_package.NuGetConfig, Path.Combine(library, "nuget.config"));
+        File.WriteAllText(Path.Combine(library, "IrisLib.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <!-- A library that ships a model, its lineage and a wrapper loader. -->
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <PackageId>{id}</PackageId>
+                <Version>1.0.0</Version>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.31.1" />
+                <PackageReference Include="OpenTrainAnalyzers" Version="{PackageFixture.Version}" PrivateAssets="all" />
+              </ItemGroup>
+              <ItemGroup>
+                <None Include="models\iris-species.onnx" Pack="true" PackagePath="contentFiles/any/any/models/" PackageCopyToOutput="true" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(library, "IrisModels.cs"), """
+            using Microsoft.ML.OnnxRuntime;
+
+            namespace Acme.Iris;
+
+            public static class IrisModels
+            {
+                public static InferenceSession Open(string path) => new InferenceSession(path);
+            }
+            """);
+        File.WriteAllText(Path.Combine(library, "OpenTrainLoaders.txt"), "M:Acme.Iris.IrisModels.Open(System.String);path\n");
+        return library;
+    }
+
+    private string CreateApp(string name, string packageId, bool withAnalyzers, string program)
+    {
+        string app = Path.Combine(_package.Projects, name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(app);
+        File.Copy(_package.NuGetConfig, Path.Combine(app, "nuget.config"));
+        string analyzers = withAnalyzers ? $"""<PackageReference Include="OpenTrainAnalyzers" Version="{PackageFixture.Version}" />""" : string.Empty;
+        File.WriteAllText(Path.Combine(app, name + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="{packageId}" Version="1.0.0" />
+                {analyzers}
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), program);
+        return app;
+    }
+
+    private static void AddToProject(string project, string item)
+    {
+        string csproj = Directory.GetFiles(project, "*.csproj").Single();
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</Project>", $"  <ItemGroup>{item}</ItemGroup>\n</Project>", StringComparison.Ordinal));
+    }
+
+    private static void Flip(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[100] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+    }
+}
