@@ -1,0 +1,216 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace OpenTrainAnalyzers.Build.Tests;
+
+/// <summary>
+/// The two halves of lineage in packages, without NuGet: where PackLineage puts a manifest for each PackagePath form,
+/// what it refuses, and what ResolvePackagedLineage takes from a project.assets.json.
+/// </summary>
+public sealed class PackagedLineageTaskTests : IDisposable
+{
+    private const string Weights = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private readonly string _project = Directory.CreateTempSubdirectory("opentrain-pack-").FullName;
+
+    public void Dispose() => Directory.Delete(_project, recursive: true);
+
+    [Theory]
+    [InlineData("contentFiles/any/any/models/", "contentFiles/any/any/models/embed.lineage.json")]
+    [InlineData("contentFiles/any/any/models", "contentFiles/any/any/models/embed.lineage.json")] // a folder without the slash
+    [InlineData("build/models/embed.onnx", "build/models/embed.lineage.json")] // the file itself
+    [InlineData("embed.onnx", "embed.lineage.json")] // the package root
+    public void The_manifest_goes_beside_the_weights_for_each_PackagePath_form(string packagePath, string expected)
+    {
+        WriteModel("models/embed.onnx", "models/embed.lineage.json", "embed.onnx");
+
+        var (engine, added) = Pack(Packed("models/embed.onnx", packagePath));
+
+        Assert.Empty(engine.Errors);
+        var manifest = Assert.Single(added, a => a.ItemSpec.EndsWith("embed.lineage.json", StringComparison.Ordinal));
+        Assert.Equal(expected, manifest.GetMetadata("PackagePath"));
+        Assert.Equal("None", manifest.GetMetadata("BuildAction"));
+        Assert.Equal("false", manifest.GetMetadata("PackageCopyToOutput"));
+    }
+
+    [Fact]
+    public void Weights_the_SDK_lays_out_take_the_manifest_along_in_the_same_layout()
+    {
+        WriteModel("models/embed.onnx", "models/embed.lineage.json", "embed.onnx");
+
+        var (engine, added) = Pack(Packed("models/embed.onnx", string.Empty));
+
+        Assert.Empty(engine.Errors);
+        var manifest = Assert.Single(added);
+        Assert.Equal(Path.Combine("models", "embed.lineage.json"), manifest.ItemSpec); // relative, as the SDK lays out project items
+        Assert.Equal(string.Empty, manifest.GetMetadata("PackagePath"));
+    }
+
+    [Fact]
+    public void Two_packed_copies_get_two_manifests_and_the_loaders_file_goes_to_opentrain()
+    {
+        WriteModel("models/embed.onnx", "models/embed.lineage.json", "embed.onnx");
+        File.WriteAllText(Path.Combine(_project, "OpenTrainLoaders.txt"), "M:Acme.Embed.Open(System.String);path\n");
+
+        var (engine, added) = Pack(Packed("models/embed.onnx", "contentFiles/any/net8.0/models/;contentFiles/any/net10.0/models/"));
+
+        Assert.Empty(engine.Errors);
+        Assert.Equal(
+            new[] { "contentFiles/any/net10.0/models/embed.lineage.json", "contentFiles/any/net8.0/models/embed.lineage.json", "opentrain/OpenTrainLoaders.txt" },
+            added.Select(a => a.GetMetadata("PackagePath")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_vendored_parent_manifest_is_packed_with_its_child()
+    {
+        WriteModel("models/embed.onnx", "models/embed.lineage.json", "embed.onnx", parent: "parents/base.lineage.json");
+        Directory.CreateDirectory(Path.Combine(_project, "models", "parents"));
+        File.WriteAllText(Path.Combine(_project, "models", "parents", "base.lineage.json"), "{}");
+
+        var (engine, added) = Pack(Packed("models/embed.onnx", "contentFiles/any/any/models/"));
+
+        Assert.Empty(engine.Errors);
+        Assert.Contains(added, a => a.GetMetadata("PackagePath") == "contentFiles/any/any/models/parents/base.lineage.json");
+    }
+
+    [Fact]
+    public void Packed_weights_without_a_manifest_are_OTL0210()
+    {
+        Directory.CreateDirectory(Path.Combine(_project, "models"));
+        File.WriteAllBytes(Path.Combine(_project, "models", "vendor.gguf"), "GGUF\u0003\0\0\0"u8.ToArray());
+
+        var (engine, added) = Pack(Packed("models/vendor.gguf", "contentFiles/any/any/models/"));
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal("OTL0210", error.Code);
+        Assert.Contains("models/vendor.gguf", error.Message, StringComparison.Ordinal);
+        Assert.Contains("OpenTrainScaffold", error.Message, StringComparison.Ordinal);
+        Assert.Empty(added);
+    }
+
+    [Fact]
+    public void A_weight_packed_out_of_the_manifests_reach_and_a_listed_file_left_out_are_OTL0211_at_the_manifest()
+    {
+        WriteModel("models/embed.onnx", "models/embed.lineage.json", "embed.onnx", extraFile: "tokenizer.json");
+
+        var (flattened, _) = Pack(Packed("models/embed.onnx", "contentFiles/any/any/weights/v1/other-name.onnx"));
+        var (partial, _) = Pack(Packed("models/embed.onnx", "contentFiles/any/any/models/"));
+
+        var escape = Assert.Single(flattened.Errors);
+        Assert.Equal("OTL0211", escape.Code);
+        Assert.EndsWith("embed.lineage.json", escape.File, StringComparison.Ordinal);
+        Assert.Contains("cannot reach it", escape.Message, StringComparison.Ordinal);
+        var missing = Assert.Single(partial.Errors);
+        Assert.Equal("OTL0211", missing.Code);
+        Assert.Contains("'tokenizer.json'", missing.Message, StringComparison.Ordinal);
+        Assert.True(missing.LineNumber > 0);
+    }
+
+    [Fact]
+    public void Resolve_takes_the_selected_contentFiles_and_other_folders_and_skips_content_and_other_frameworks()
+    {
+        string packages = Path.Combine(_project, "packages");
+        string root = Path.Combine(packages, "acme.embed", "2.1.0");
+        foreach (var file in new[] { "content/models/a.lineage.json", "contentFiles/any/net10.0/models/a.lineage.json", "contentFiles/any/net8.0/models/a.lineage.json", "build/models/b.lineage.json", "opentrain/OpenTrainLoaders.txt" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, file))!);
+            File.WriteAllText(Path.Combine(root, file), "{}");
+        }
+
+        string assets = Path.Combine(_project, "project.assets.json");
+        File.WriteAllText(assets, $$"""
+            {
+              "version": 3,
+              "targets": {
+                "net10.0": {
+                  "Acme.Embed/2.1.0": { "type": "package", "contentFiles": { "contentFiles/any/net10.0/models/a.lineage.json": { "buildAction": "None", "codeLanguage": "any", "copyToOutput": false } } }
+                }
+              },
+              "libraries": {
+                "Acme.Embed/2.1.0": {
+                  "type": "package",
+                  "path": "acme.embed/2.1.0",
+                  "files": ["content/models/a.lineage.json", "contentFiles/any/net10.0/models/a.lineage.json", "contentFiles/any/net8.0/models/a.lineage.json", "build/models/b.lineage.json", "opentrain/OpenTrainLoaders.txt", "lib/net10.0/Acme.Embed.dll"]
+                },
+                "Local/1.0.0": { "type": "project", "path": "../Local/Local.csproj" }
+              },
+              "packageFolders": { "{{packages.Replace("\\", "\\\\")}}/": {} }
+            }
+            """);
+        var task = new ResolvePackagedLineage { BuildEngine = new FakeBuildEngine(), ProjectAssetsFile = assets, TargetFramework = "net10.0", OutputDirectory = Path.Combine(_project, "bin") + Path.DirectorySeparatorChar };
+
+        Assert.True(task.Execute());
+
+        Assert.Equal(
+            new[] { Path.Combine(root, "build", "models", "b.lineage.json"), Path.Combine(root, "contentFiles", "any", "net10.0", "models", "a.lineage.json") },
+            task.PackagedManifests.Select(m => m.ItemSpec).Order(StringComparer.Ordinal));
+        Assert.All(task.PackagedManifests, m => Assert.Equal(("Acme.Embed", "2.1.0", "true"), (m.GetMetadata("OpenTrainPackageId"), m.GetMetadata("OpenTrainPackageVersion"), m.GetMetadata("OpenTrainManifest"))));
+        Assert.Equal(Path.Combine(_project, "bin", "models"), task.PackagedManifests.Single(m => m.ItemSpec.Contains("contentFiles", StringComparison.Ordinal)).GetMetadata("OpenTrainOutputDirectory"));
+        Assert.Equal(string.Empty, task.PackagedManifests.Single(m => m.ItemSpec.Contains("build", StringComparison.Ordinal)).GetMetadata("OpenTrainOutputDirectory"));
+        Assert.Equal(Path.Combine(root, "opentrain", "OpenTrainLoaders.txt"), Assert.Single(task.PackagedLoaders).ItemSpec);
+    }
+
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("{\"libraries\": 3}")]
+    [InlineData("")]
+    public void A_broken_or_missing_assets_file_adds_nothing_and_breaks_nothing(string text)
+    {
+        string assets = Path.Combine(_project, "project.assets.json");
+        File.WriteAllText(assets, text);
+        var engine = new FakeBuildEngine();
+        var task = new ResolvePackagedLineage { BuildEngine = engine, ProjectAssetsFile = assets };
+        var missing = new ResolvePackagedLineage { BuildEngine = engine, ProjectAssetsFile = Path.Combine(_project, "absent.json") };
+
+        Assert.True(task.Execute());
+        Assert.True(missing.Execute());
+        Assert.Empty(task.PackagedManifests);
+        Assert.Empty(engine.Errors);
+    }
+
+    private void WriteModel(string weight, string manifest, string listedAs, string? parent = null, string? extraFile = null)
+    {
+        string full = Path.Combine(_project, weight);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllBytes(full, new byte[] { 8, 1, 18, 0 });
+        string files = $$"""{ "path": "{{listedAs}}", "sha256": "{{Weights}}", "size": 4, "role": "model" }"""
+            + (extraFile is null ? string.Empty : $$""", { "path": "{{extraFile}}", "sha256": "{{Weights}}", "size": 4, "role": "tokenizer" }""");
+        string lineage = parent is null ? "\"derivation\": \"from-scratch\"" : $$"""
+            "derivation": "finetune", "parents": [ { "name": "base", "relation": "finetune", "manifest": { "path": "{{parent}}", "sha256": "{{Weights}}" } } ]
+            """;
+        File.WriteAllText(Path.Combine(_project, manifest), $$"""
+            {
+              "manifestVersion": "1.0",
+              "model": { "name": "embed" },
+              "weights": { "format": "onnx", "files": [ {{files}} ] },
+              "lineage": { {{lineage}} }
+            }
+            """);
+    }
+
+    private ITaskItem Packed(string path, string packagePath)
+    {
+        var item = new TaskItem(path.Replace('/', Path.DirectorySeparatorChar));
+        item.SetMetadata("PackagePath", packagePath);
+        item.SetMetadata("BuildAction", "None");
+        return item;
+    }
+
+    private (FakeBuildEngine Engine, ITaskItem[] Added) Pack(params ITaskItem[] packed)
+    {
+        var engine = new FakeBuildEngine();
+        var manifests = Directory.GetFiles(_project, "*.lineage.json", SearchOption.AllDirectories)
+            .Where(m => !m.Contains(Path.DirectorySeparatorChar + "parents" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Select(m => (ITaskItem)new TaskItem(m)).ToArray();
+        var task = new PackLineage
+        {
+            BuildEngine = engine,
+            PackageFiles = packed,
+            Manifests = manifests,
+            ProjectDirectory = _project,
+            ProjectFile = Path.Combine(_project, "lib.csproj"),
+            LoadersFile = Path.Combine(_project, "OpenTrainLoaders.txt"),
+        };
+        task.Execute();
+        return (engine, task.AddedPackageFiles);
+    }
+}
