@@ -20,6 +20,11 @@ public sealed class ResolvePackagedLineage : Task
 {
     private const long MaxAssetsBytes = 256L * 1024 * 1024;
 
+    // Keys of project.assets.json (NuGet's format, not a manifest's: named here so they are not mistaken for manifest fields).
+    private const string LibraryType = "type";
+    private const string LibraryPath = "path";
+    private const string LibraryFiles = "files";
+
     /// <summary>$(ProjectAssetsFile): obj/project.assets.json.</summary>
     public string? ProjectAssetsFile { get; set; }
 
@@ -78,7 +83,7 @@ public sealed class ResolvePackagedLineage : Task
         foreach (var library in root["libraries"]?.Properties ?? Array.Empty<JsonProperty>())
         {
             var value = library.Value;
-            if (value["type"]?.AsString() != "package" || value["path"]?.AsString() is not { Length: > 0 } packagePath)
+            if (value[LibraryType]?.AsString() != "package" || value[LibraryPath]?.AsString() is not { Length: > 0 } packagePath)
             {
                 continue;
             }
@@ -87,7 +92,7 @@ public sealed class ResolvePackagedLineage : Task
             string id = slash < 0 ? library.Name : library.Name.Substring(0, slash);
             string version = slash < 0 ? string.Empty : library.Name.Substring(slash + 1);
             var selectedContent = target?[library.Name]?["contentFiles"];
-            foreach (var file in value["files"]?.Items ?? Array.Empty<JsonValue>())
+            foreach (var file in value[LibraryFiles]?.Items ?? Array.Empty<JsonValue>())
             {
                 if (file.AsString() is not { } relative)
                 {

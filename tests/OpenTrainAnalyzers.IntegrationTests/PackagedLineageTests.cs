@@ -46,6 +46,12 @@ public sealed class PackagedLineageTests
         Assert.Equal(4, unlisted.Line); // not line 3, where the listed model is loaded
         Assert.DoesNotContain(build.Diagnostics, d => d.Id is "OTA0008" or "OTL0207" or "AD0001" or "MSB4018");
 
+        // An unchanged rebuild reads no byte of the package's weights: their digests are cached in the app's obj/. (The
+        // first rebuild hashes the output copy the first build made; the one after it reads nothing.)
+        DotNet.Run(app, _package.Environment, "build", "-nologo", "-clp:NoSummary");
+        var rebuild = DotNet.Run(app, _package.Environment, "build", "-nologo", "-clp:NoSummary", "-v:n");
+        Assert.Contains("OpenTrain: hashed 0 weight file(s) (0 bytes), 2 reused from cache.", rebuild.Output, StringComparison.Ordinal);
+
         // (f) the packaged manifest is in the report and the BOM.
         string opentrain = Path.Combine(app, "obj", "Debug", "net10.0", "opentrain");
         using (var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(opentrain, "lineage.json"))))
