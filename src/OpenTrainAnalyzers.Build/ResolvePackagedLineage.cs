@@ -70,6 +70,13 @@ public sealed class ResolvePackagedLineage : Task
             return;
         }
 
+        // Most restores carry no lineage at all: a byte search answers that without decoding or parsing the file, and
+        // this target runs in every build and design-time build.
+        if (!Contains(bytes, "lineage.json") && !Contains(bytes, "opentrainloaders.txt"))
+        {
+            return;
+        }
+
         var root = JsonParser.Parse(new System.Text.UTF8Encoding(false, false).GetString(bytes)).Root;
         if (root is not { Kind: JsonValueKind.Object })
         {
@@ -165,6 +172,33 @@ public sealed class ResolvePackagedLineage : Task
         {
             Log.LogMessage(MessageImportance.Normal, $"OpenTrain: {manifests.Count} lineage manifest(s) and {loaders.Count} loader declaration file(s) from packages.");
         }
+    }
+
+    /// <summary>ASCII case-insensitive search of a lower-case ASCII <paramref name="pattern"/> in UTF-8 bytes.</summary>
+    internal static bool Contains(byte[] bytes, string pattern)
+    {
+        byte first = (byte)pattern[0];
+        byte firstUpper = (byte)char.ToUpperInvariant(pattern[0]);
+        for (int i = 0; i + pattern.Length <= bytes.Length; i++)
+        {
+            if (bytes[i] != first && bytes[i] != firstUpper)
+            {
+                continue;
+            }
+
+            int k = 1;
+            while (k < pattern.Length && ((bytes[i + k] | 0x20) == pattern[k] || bytes[i + k] == pattern[k]))
+            {
+                k++;
+            }
+
+            if (k == pattern.Length)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The restore's target for this framework ("net8.0", or "net8.0/linux-x64"); the first when none matches.</summary>

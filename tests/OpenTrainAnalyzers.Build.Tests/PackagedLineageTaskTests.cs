@@ -150,6 +150,14 @@ public sealed class PackagedLineageTaskTests : IDisposable
     }
 
     [Theory]
+    [InlineData("\"files\": [\"models/a.lineage.json\"]", "lineage.json", true)]
+    [InlineData("\"files\": [\"models/A.Lineage.JSON\"]", "lineage.json", true)]
+    [InlineData("\"files\": [\"opentrain/OpenTrainLoaders.txt\"]", "opentrainloaders.txt", true)]
+    [InlineData("\"files\": [\"lib/net8.0/Acme.dll\", \"lineage.jso\"]", "lineage.json", false)]
+    public void The_quick_search_that_skips_parsing_finds_names_in_any_case(string text, string pattern, bool found) =>
+        Assert.Equal(found, ResolvePackagedLineage.Contains(System.Text.Encoding.UTF8.GetBytes(text), pattern));
+
+    [Theory]
     [InlineData("not json at all")]
     [InlineData("{\"libraries\": 3}")]
     [InlineData("")]
