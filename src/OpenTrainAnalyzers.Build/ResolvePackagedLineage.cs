@@ -149,6 +149,7 @@ public sealed class ResolvePackagedLineage : Task
                 var item = new TaskItem(fullPath);
                 item.SetMetadata("OpenTrainPackageId", id);
                 item.SetMetadata("OpenTrainPackageVersion", version);
+                item.SetMetadata("OpenTrainPackageFile", relative);
                 if (isManifest)
                 {
                     item.SetMetadata("OpenTrainManifest", "true");

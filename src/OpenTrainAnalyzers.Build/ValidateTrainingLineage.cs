@@ -249,7 +249,10 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                     }
                 }
 
-                _exported.Add(new ExportedModel(RelativeToProject(path), manifest, evaluation.AchievedLevel, achieved, chain.Parents, weightsVerified, new List<Suppression>()));
+                // A packaged manifest's key is its place in the package, not in this machine's package folder: exports stay reproducible.
+                string key = packageId is null ? RelativeToProject(path) : $"{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}/{item.GetMetadata("OpenTrainPackageFile")}";
+                _exported.Add(new ExportedModel(key, manifest, evaluation.AchievedLevel, achieved, chain.Parents, weightsVerified, new List<Suppression>(),
+                    packageId is null ? null : $"pkg:nuget/{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}"));
             }
 
             foreach (var finding in findings)
@@ -334,7 +337,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             return;
         }
 
-        var models = _exported.Select(m => new ExportedModel(m.RelativePath, m.Manifest, m.OwnLevel, m.EffectiveLevel, m.Parents, m.WeightsVerified, ActiveSuppressions(m))).ToList();
+        var models = _exported.Select(m => new ExportedModel(m.RelativePath, m.Manifest, m.OwnLevel, m.EffectiveLevel, m.Parents, m.WeightsVerified, ActiveSuppressions(m), m.PackageUrl)).ToList();
         var set = new ExportSet(ProjectName ?? Path.GetFileNameWithoutExtension(ProjectFile ?? "project"), ProjectVersion, _required, SourceDateEpoch, models, ToolVersionOverride ?? LineageReport.ToolVersion());
         var written = new List<ITaskItem>();
         if ((formats & ExportFormats.CycloneDx) != 0)
@@ -362,6 +365,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     /// <summary>The valid, unexpired suppressions that hid findings of this manifest (an exception a reviewer must see).</summary>
     private IReadOnlyList<Suppression> ActiveSuppressions(ExportedModel model) =>
         _suppressions?.Items.Where(s => !s.Invalid && !s.Expired && s.Matched > 0
+            && string.Equals(s.Package, model.PackageUrl?.Substring("pkg:nuget/".Length).Split('@')[0], StringComparison.OrdinalIgnoreCase)
             && (s.ManifestFullPath is null || string.Equals(RelativeToProject(s.ManifestFullPath), model.RelativePath, StringComparison.Ordinal))).ToList()
         ?? new List<Suppression>();
 

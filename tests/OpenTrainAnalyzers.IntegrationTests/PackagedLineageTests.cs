@@ -62,7 +62,11 @@ public sealed class PackagedLineageTests
 
         var exported = _package.Build(app, "OpenTrainExport=cyclonedx");
         Assert.True(exported.ExitCode == 0, exported.Output);
-        Assert.Contains("\"name\": \"iris-species\"", File.ReadAllText(Path.Combine(opentrain, "bom.cdx.json")), StringComparison.Ordinal);
+        string bom = File.ReadAllText(Path.Combine(opentrain, "bom.cdx.json"));
+        Assert.Contains("\"name\": \"iris-species\"", bom, StringComparison.Ordinal);
+        Assert.Contains($"\"value\": \"pkg:nuget/{id}@1.0.0\"", bom, StringComparison.Ordinal);
+        Assert.Contains($"\"value\": \"{id}@1.0.0/contentFiles/any/any/models/iris-species.lineage.json\"", bom, StringComparison.Ordinal);
+        Assert.DoesNotContain(_package.PackageCache, bom, StringComparison.Ordinal); // no machine path in the BOM
 
         // (a) the same package fails an app that requires more than the library's level, located in the packaged manifest.
         var strict = _package.Build(app, "OpenTrainRequiredLevel=open-science");

@@ -146,6 +146,11 @@ internal static class CycloneDxExport
             properties.Add(("opentrain:derivation", derivation));
         }
 
+        if (model.PackageUrl is { } package)
+        {
+            properties.Add(("opentrain:package", package)); // the NuGet package that brought the model and its lineage
+        }
+
         foreach (var (name, component) in Components(document))
         {
             if (component?.Availability.AsString() is { } availability)

@@ -15,8 +15,9 @@ internal sealed class ExportedModel
 {
     public ExportedModel(
         string relativePath, LineageManifest manifest, LineageLevel ownLevel, LineageLevel effectiveLevel, IReadOnlyList<ResolvedParent> parents,
-        bool weightsVerified, IReadOnlyList<Suppression> suppressions)
+        bool weightsVerified, IReadOnlyList<Suppression> suppressions, string? packageUrl = null)
     {
+        PackageUrl = packageUrl;
         RelativePath = relativePath;
         Manifest = manifest;
         OwnLevel = ownLevel;
@@ -30,6 +31,9 @@ internal sealed class ExportedModel
     public string RelativePath { get; }
 
     public LineageManifest Manifest { get; }
+
+    /// <summary>pkg:nuget/Id@Version of the package the manifest came with; null for the project's own.</summary>
+    public string? PackageUrl { get; }
 
     public LineageDocument Document => Manifest.Document!;
 
