@@ -6,20 +6,14 @@
 import { writeFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { serializeGgufMetadata, gguf, GGUFValueType } from '@huggingface/gguf'
+import { gguf, GGUFValueType } from '@huggingface/gguf'
+import { ggufBytes } from './writers.mjs'
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tests', 'OpenTrain.Lineage.Tests', 'Fixtures', 'headers')
 const T = GGUFValueType
 
 function fixture(name, entries, version = 3) {
-  const typed = {
-    version: { value: version, type: T.UINT32 },
-    tensor_count: { value: 0n, type: T.UINT64 },
-    kv_count: { value: BigInt(Object.keys(entries).length), type: T.UINT64 },
-    ...entries,
-  }
-  const bytes = serializeGgufMetadata(typed, { littleEndian: true })
-  writeFileSync(join(out, name), bytes)
+  writeFileSync(join(out, name), ggufBytes(entries, { version }))
   return name
 }
 

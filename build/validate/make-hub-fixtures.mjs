@@ -8,7 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { serializeGgufMetadata, gguf, GGUFValueType } from '@huggingface/gguf'
+import { gguf, GGUFValueType } from '@huggingface/gguf'
+import { ggufBytes, safetensorsBytes } from './writers.mjs'
 import { GGMLFileQuantizationType } from '@huggingface/tasks'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tests', 'OpenTrainAnalyzers.Build.Tests', 'Fixtures', 'hub')
@@ -24,32 +25,8 @@ function folder(name, files) {
   console.log('wrote', name)
 }
 
-function ggufFile(entries, tensorBytes) {
-  const typed = {
-    version: { value: 3, type: T.UINT32 },
-    tensor_count: { value: 0n, type: T.UINT64 },
-    kv_count: { value: BigInt(Object.keys(entries).length), type: T.UINT64 },
-    ...entries,
-  }
-  const header = serializeGgufMetadata(typed, { littleEndian: true })
-  return Buffer.concat([Buffer.from(header), Buffer.alloc(tensorBytes, 0x5a)])
-}
-
-function safetensorsFile(metadata, tensors) {
-  const sizes = { F32: 4, F16: 2, BF16: 2, I8: 1 }
-  const header = { __metadata__: metadata }
-  let offset = 0
-  for (const [name, dtype, shape] of tensors) {
-    const bytes = shape.reduce((a, b) => a * b, 1) * sizes[dtype]
-    header[name] = { dtype, shape, data_offsets: [offset, offset + bytes] }
-    offset += bytes
-  }
-  const json = Buffer.from(JSON.stringify(header), 'utf8')
-  const padded = Buffer.concat([json, Buffer.alloc((8 - (json.length % 8)) % 8, 0x20)])
-  const length = Buffer.alloc(8)
-  length.writeBigUInt64LE(BigInt(padded.length))
-  return Buffer.concat([length, padded, Buffer.alloc(offset, 0x3c)])
-}
+const ggufFile = (entries, tensorBytes) => ggufBytes(entries, { tensorBytes })
+const safetensorsFile = (metadata, tensors) => safetensorsBytes(metadata, tensors).bytes
 
 // 1. A Q4_K_M GGUF quantization of an instruction fine-tune, as community quantizers publish them.
 const gguf1 = ggufFile({
