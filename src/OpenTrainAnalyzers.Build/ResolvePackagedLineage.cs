@@ -55,6 +55,13 @@ public sealed class ResolvePackagedLineage : Task
         return !Log.HasLoggedErrors;
     }
 
+    // The last answer per assets file, for a long-lived build process (Visual Studio's design-time builds run this
+    // target on every edit of the project): an unchanged restore is not read again.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Length, long Ticks, string Key, ITaskItem[] Manifests, ITaskItem[] Loaders)> Remembered = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets the remembered answers (benchmarks measure the first read).</summary>
+    internal static void Forget() => Remembered.Clear();
+
     private void Run()
     {
         if (string.IsNullOrEmpty(ProjectAssetsFile) || SafeFiles.KindOf(ProjectAssetsFile!) != FileKind.Regular)
@@ -62,6 +69,22 @@ public sealed class ResolvePackagedLineage : Task
             return;
         }
 
+        var info = new FileInfo(ProjectAssetsFile!);
+        string key = (TargetFramework ?? string.Empty) + "|" + (OutputDirectory ?? string.Empty);
+        if (Remembered.TryGetValue(info.FullName, out var known) && known.Length == info.Length && known.Ticks == info.LastWriteTimeUtc.Ticks && known.Key == key
+            && known.Manifests.Concat(known.Loaders).All(item => File.Exists(item.ItemSpec)))
+        {
+            PackagedManifests = known.Manifests.Select(item => (ITaskItem)new TaskItem(item)).ToArray();
+            PackagedLoaders = known.Loaders.Select(item => (ITaskItem)new TaskItem(item)).ToArray();
+            return;
+        }
+
+        Resolve();
+        Remembered[info.FullName] = (info.Length, info.LastWriteTimeUtc.Ticks, key, PackagedManifests, PackagedLoaders);
+    }
+
+    private void Resolve()
+    {
         byte[] bytes = SafeFiles.ReadCapped(ProjectAssetsFile!, MaxAssetsBytes, out bool tooLarge);
         if (tooLarge)
         {
