@@ -108,6 +108,9 @@ internal sealed class LineageScaffold
         var sorted = Facts.OrderBy(f => Array.FindIndex(order, o => f.Path.StartsWith(o, StringComparison.Ordinal))).ToList();
         Facts.Clear();
         Facts.AddRange(sorted);
+        var open = LeftOpen.OrderBy(p => Array.FindIndex(order, o => p.StartsWith(o, StringComparison.Ordinal))).ToList();
+        LeftOpen.Clear();
+        LeftOpen.AddRange(open);
         return Object(properties.ToArray());
     }
 
