@@ -13,6 +13,7 @@ public static class DiagnosticIds
     public const string ImplicitModelLocation = "OTA0006";
     public const string ReflectionModelLoad = "OTA0007";
     public const string InvalidDeclaredLoader = "OTA0008";
+    public const string UnknownLoaderMember = "OTA0009";
 }
 
 /// <summary>Keys of <see cref="Microsoft.CodeAnalysis.Diagnostic.Properties"/> the code fixes read.</summary>

@@ -102,6 +102,32 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             {
                 AnalyzeLoad(context, constructor, creation.Arguments, entry);
             }
+            else if (creation.Constructor is { } other)
+            {
+                ReportUnknownLoaderMember(context, other);
+            }
+        }
+
+        /// <summary>
+        /// OTA0009, fail closed: a public static factory or constructor of a catalogued loader type that takes a
+        /// location and that the catalog neither lists nor classifies (a library newer than the catalog).
+        /// </summary>
+        private void ReportUnknownLoaderMember(OperationAnalysisContext context, IMethodSymbol method)
+        {
+            var definition = method.OriginalDefinition;
+            if (!(definition.IsStatic || definition.MethodKind == MethodKind.Constructor)
+                || definition.DeclaredAccessibility != Accessibility.Public
+                || _catalog.Carriers.ContainsKey(definition)
+                || definition.ContainingType is not { } type
+                || !_catalog.LoaderTypes.Contains(type.OriginalDefinition)
+                || LoadShape.LocationParameter(definition) is not { } parameter
+                || LoadShape.IdOf(definition) is not { } id
+                || ClassifiedMembers.Contains(id))
+            {
+                return;
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(Rules.UnknownLoaderMember, context.Operation.Syntax.GetLocation(), LoaderName(definition), parameter.Name, type.ToDisplayString(), id));
         }
 
         public void AnalyzeInvocation(OperationAnalysisContext context)
@@ -132,6 +158,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
 
             if (!method.IsOverride)
             {
+                ReportUnknownLoaderMember(context, method);
                 return;
             }
 

@@ -59,8 +59,14 @@ internal static class Rules
         "Each line of OpenTrainLoaders.txt declares one method or constructor that reads model weights: its documentation-comment ID, ';' and the parameter that carries the location (optionally ':dir'). A line that names nothing would silently leave that loader unchecked.",
         WellKnownDiagnosticTags.CompilationEnd);
 
+    public static readonly DiagnosticDescriptor UnknownLoaderMember = Create(
+        DiagnosticIds.UnknownLoaderMember,
+        "Possible model load through a member the loader catalog does not know",
+        "'{0}' takes a model location ('{1}') and belongs to {2}, whose other members load model weights, but this version of OpenTrainAnalyzers does not know it (a newer library version?): if it loads weights, declare it in OpenTrainLoaders.txt as '{3};{1}' so its calls are checked; if it does not, suppress OTA0009 here with a justification",
+        "Fail closed: a library version newer than the loader catalog can add loaders. A static factory or constructor of a known loader type that takes a path, stream, bytes, loader or options object, and that the catalog neither lists as a load nor classifies as a writer, look-alike or non-load, is reported instead of passing silently.");
+
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
-        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, LinkedLineageBelowLevel, ImplicitModelLocation, ReflectionModelLoad, InvalidDeclaredLoader);
+        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, LinkedLineageBelowLevel, ImplicitModelLocation, ReflectionModelLoad, InvalidDeclaredLoader, UnknownLoaderMember);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string description, params string[] customTags) => new DiagnosticDescriptor(
         id,

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -90,43 +89,10 @@ public class CatalogCompletenessTests
         return unclassified;
     }
 
-    /// <summary>The documentation-comment ID as the catalog writes it: without the '~return type' some Roslyn versions append.</summary>
-    internal static string? IdOf(ISymbol member)
-    {
-        string? id = DocumentationCommentId.CreateDeclarationId(member);
-        int tilde = id?.IndexOf(")~", StringComparison.Ordinal) ?? -1;
-        return tilde < 0 ? id : id![..(tilde + 1)];
-    }
+    // One definition of "takes a location" for the guard and the fallback rule (OTA0009).
+    private static bool TakesLocation(ISymbol member) => Catalog.LoadShape.TakesLocation(member);
 
-    private static readonly Regex LocationName = new("path|file|model|dir|folder|location|uri|url|checkpoint|weight", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-
-    private static bool TakesLocation(ISymbol member) => member switch
-    {
-        IMethodSymbol method when method.MethodKind is MethodKind.Ordinary or MethodKind.Constructor => method.Parameters.Any(p => IsLocation(p.Type, p.Name, method.ContainingAssembly)),
-        IPropertySymbol property => property.SetMethod is { DeclaredAccessibility: Accessibility.Public } && IsLocation(property.Type, property.Name, property.ContainingAssembly),
-        _ => false,
-    };
-
-    internal static bool IsLocation(ITypeSymbol type, string name, IAssemblySymbol library)
-    {
-        switch (type)
-        {
-            case { SpecialType: SpecialType.System_String }:
-                return LocationName.IsMatch(name);
-            case IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte }:
-                return true;
-        }
-
-        string full = type.OriginalDefinition.ToDisplayString();
-        if (full is "System.IO.Stream" or "System.Memory<T>" or "System.ReadOnlyMemory<T>" or "System.ReadOnlySpan<T>" or "System.Span<T>")
-        {
-            return full == "System.IO.Stream" || type is INamedTypeSymbol { TypeArguments: [{ SpecialType: SpecialType.System_Byte }] };
-        }
-
-        // A loader object or an options object of the library itself.
-        return SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, library)
-            && (type.Name.Contains("Loader", StringComparison.Ordinal) || type.Name.EndsWith("Options", StringComparison.Ordinal) || type.Name.EndsWith("Params", StringComparison.Ordinal) || type.Name.EndsWith("Parameters", StringComparison.Ordinal) || type.Name.EndsWith("Config", StringComparison.Ordinal));
-    }
+    private static string? IdOf(ISymbol member) => Catalog.LoadShape.IdOf(member);
 
     internal static IEnumerable<string> CatalogIds() => Rows(Path.Combine(RepoRoot, "src", "OpenTrainAnalyzers", "Catalog", "loaders.tsv")).Select(r => r[0]);
 

@@ -112,8 +112,9 @@ internal sealed class LoaderEntry
 /// <summary>The catalog resolved against one compilation.</summary>
 internal sealed class ResolvedCatalog
 {
-    public ResolvedCatalog(Dictionary<IMethodSymbol, LoaderEntry> loads, Dictionary<ISymbol, LoaderEntry> carriers, ImmutableHashSet<string> loaderTypeNames)
+    public ResolvedCatalog(Dictionary<IMethodSymbol, LoaderEntry> loads, Dictionary<ISymbol, LoaderEntry> carriers, ImmutableHashSet<string> loaderTypeNames, HashSet<INamedTypeSymbol>? loaderTypes = null)
     {
+        LoaderTypes = loaderTypes ?? new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         Loads = loads;
         Carriers = carriers;
         LoaderTypeNames = loaderTypeNames;
@@ -127,6 +128,9 @@ internal sealed class ResolvedCatalog
 
     /// <summary>Documentation-ID names ('.' for nesting) of every type that declares a load: what reflection may name.</summary>
     public ImmutableHashSet<string> LoaderTypeNames { get; }
+
+    /// <summary>The catalogued types (original definitions) that declare a resolved load, implicit load or carrier: the fallback's scope (OTA0009).</summary>
+    public HashSet<INamedTypeSymbol> LoaderTypes { get; }
 
     public bool IsEmpty => Loads.Count == 0;
 
@@ -163,6 +167,7 @@ internal static class LoaderCatalog
     {
         var loads = new Dictionary<IMethodSymbol, LoaderEntry>(SymbolEqualityComparer.Default);
         var carriers = new Dictionary<ISymbol, LoaderEntry>(SymbolEqualityComparer.Default);
+        var loaderTypes = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
 
         // First stage, cheap: a type whose namespace is absent from the merged global namespace cannot resolve, and a
         // namespace walk costs a fraction of GetTypeByMetadataName searching every reference (docs/benchmarks.md).
@@ -184,6 +189,11 @@ internal static class LoaderCatalog
                     continue; // another version of the library without this overload
                 }
 
+                if (symbol.ContainingType is { } containing)
+                {
+                    loaderTypes.Add(containing.OriginalDefinition);
+                }
+
                 if (entry.Kind == LoaderKind.Carrier)
                 {
                     carriers[symbol.OriginalDefinition] = entry;
@@ -200,7 +210,7 @@ internal static class LoaderCatalog
             AddReflection(compilation, loads);
         }
 
-        return new ResolvedCatalog(loads, carriers, TypeNames.Value);
+        return new ResolvedCatalog(loads, carriers, TypeNames.Value, loaderTypes);
     }
 
     /// <summary>A type named in documentation-ID form; nested types need '+' in metadata names.</summary>
