@@ -54,6 +54,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
         globalOptions.TryGetValue("build_property.projectdir", out string? projectDirectory);
         globalOptions.TryGetValue("build_property.OpenTrainRequiredLevel", out string? levelText);
         var state = new CompilationState(
+            context.Compilation,
             catalog,
             context.Compilation.GetTypeByMetadataName(AttributeMetadataName),
             new ManifestIndex(
@@ -78,9 +79,13 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
         private readonly ManifestIndex _manifests;
 
         private readonly OpenTrain.Lineage.LineageLevel? _requiredLevel;
+        private readonly DerivedLoaders _derived;
+        private readonly bool _isLibrary;
 
-        public CompilationState(ResolvedCatalog catalog, INamedTypeSymbol? attributeType, ManifestIndex manifests, OpenTrain.Lineage.LineageLevel? requiredLevel)
+        public CompilationState(Compilation compilation, ResolvedCatalog catalog, INamedTypeSymbol? attributeType, ManifestIndex manifests, OpenTrain.Lineage.LineageLevel? requiredLevel)
         {
+            _derived = new DerivedLoaders(compilation, catalog);
+            _isLibrary = compilation.Options.OutputKind == OutputKind.DynamicallyLinkedLibrary;
             _catalog = catalog;
             _loaders = catalog.Loads;
             AttributeType = attributeType;
@@ -104,6 +109,12 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             }
             else if (creation.Constructor is { } other)
             {
+                if (_derived.Get(other) is { } derived)
+                {
+                    AnalyzeDerivedCall(context, derived, creation.Arguments);
+                    return;
+                }
+
                 ReportUnknownLoaderMember(context, other);
             }
         }
@@ -156,14 +167,8 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            if (!method.IsOverride)
-            {
-                ReportUnknownLoaderMember(context, method);
-                return;
-            }
-
             // A user override of a virtual loader (TorchSharp Module.load on a subclass): the catalog holds the base.
-            for (var overridden = method.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+            for (var overridden = method.IsOverride ? method.OverriddenMethod : null; overridden is not null; overridden = overridden.OverriddenMethod)
             {
                 if (_loaders.TryGetValue(overridden.OriginalDefinition, out entry) && entry.Kind != LoaderKind.Reflection)
                 {
@@ -171,6 +176,15 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                     return;
                 }
             }
+
+            // A method of this compilation whose load location comes from its parameters (a wrapper): checked here.
+            if (_derived.Get(method) is { } derived)
+            {
+                AnalyzeDerivedCall(context, derived, invocation.Arguments);
+                return;
+            }
+
+            ReportUnknownLoaderMember(context, method);
         }
 
         private bool IsBaseCallInOwnOverride(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol loader)
@@ -222,9 +236,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        private static string LoaderName(IMethodSymbol loader) => loader.MethodKind == MethodKind.Constructor
-            ? "new " + loader.ContainingType.Name
-            : loader.ContainingType.Name + "." + loader.Name;
+        private static string LoaderName(IMethodSymbol loader) => ModelLoadNames.Of(loader);
 
         private void AnalyzeLoad(OperationAnalysisContext context, IMethodSymbol loader, ImmutableArray<IArgumentOperation> arguments, LoaderEntry entry)
         {
@@ -253,9 +265,9 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                         resolved.Add((path!, form, argument!));
                         break;
                     case LocationStatus.Unresolved:
-                        if (ForwardsOwnLocationParameter(context, argument!))
+                        if (ForwardsOwnLocationParameter(context, argument!) || HandledByDerivedLoader(context, loaderName))
                         {
-                            return; // a declared wrapper passing its own location parameter on: its callers are reported
+                            return; // a wrapper passing its own location parameter on: its callers are reported
                         }
 
                         supplied = true;
@@ -269,6 +281,133 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 return; // optional model arguments left empty: nothing is loaded (TorchVision weights_file = null, …)
             }
 
+            ReportLoad(context, loaderName, resolved.Select(r => (r.Path, r.Form, r.Argument.ArgumentKind == ArgumentKind.DefaultValue ? context.Operation.Syntax : r.Argument.Syntax)).ToList(), unresolved);
+        }
+
+        /// <summary>
+        /// The call of a derived loader: each load it reaches, with the location its parameters give it here, is checked
+        /// like a catalog load at this call site, named "Wrapper.Open -> new InferenceSession".
+        /// </summary>
+        private void AnalyzeDerivedCall(OperationAnalysisContext context, DerivedLoader derived, ImmutableArray<IArgumentOperation> arguments)
+        {
+            if (arguments.Any(a => a.ArgumentKind != ArgumentKind.DefaultValue && a.Syntax.ContainsDiagnostics)
+                || LinkedManifestPaths(derived.Method, context.Compilation).Count > 0)
+            {
+                return; // still being typed; or [ModelLineage] on the derived loader links all its loads, as on any member
+            }
+
+            var caller = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation);
+            var resolved = new List<(string Path, LocationForm Form, SyntaxNode At)>();
+            bool unresolved = false;
+            string name = ModelLoadNames.Of(derived.Method);
+            string? reached = null;
+            foreach (var reach in derived.Reaches)
+            {
+                var binding = new DerivedLoaders.LoaderBinding(derived.Method, _derived.AssignmentsOf(derived.Method), context.Compilation, _catalog.Carriers, caller, arguments);
+                var (status, path) = reach.Evaluate(binding);
+                reached ??= reach.InnerName;
+                if (binding.NotSupplied || status == LocationStatus.NotSupplied)
+                {
+                    continue;
+                }
+
+                if (status == LocationStatus.Resolved)
+                {
+                    resolved.Add((path!, reach.Form, context.Operation.Syntax));
+                }
+                else
+                {
+                    reached = reach.InnerName;
+                    unresolved = true;
+                }
+            }
+
+            if (resolved.Count == 0 && !unresolved)
+            {
+                return; // every location left empty: nothing is loaded
+            }
+
+            string loaderName = name + " -> " + reached;
+            if (unresolved && HandledByDerivedLoader(context, loaderName))
+            {
+                return; // a wrapper of a wrapper passing its parameter on: the outer wrapper's callers are reported
+            }
+
+            ReportLoad(context, loaderName, resolved, unresolved);
+        }
+
+        /// <summary>
+        /// An unresolved load inside a derived loader: not reported when its callers are all in this compilation (they are
+        /// checked instead); reported with the declaration hint when it is a public API of a library (OTA0004).
+        /// </summary>
+        private bool HandledByDerivedLoader(OperationAnalysisContext context, string loaderName)
+        {
+            var site = context.Operation.Syntax;
+            foreach (var owner in Owners(context))
+            {
+                if (_derived.Get(owner) is not { } derived || !derived.Sites.Contains(site))
+                {
+                    continue;
+                }
+
+                if (IsLibraryApi(derived.Method))
+                {
+                    string parameter = derived.FirstParameter?.Name ?? "path";
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.LocationFromPublicParameter, site.GetLocation(), loaderName, parameter, ModelLoadNames.Of(derived.Method), LoadShape.IdOf(derived.Method) ?? derived.Method.Name));
+                }
+
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>The members whose derived loader may cover this site: the enclosing local function and method, and the type's constructors.</summary>
+        private static IEnumerable<IMethodSymbol> Owners(OperationAnalysisContext context)
+        {
+            for (var parent = context.Operation.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (parent is ILocalFunctionOperation local)
+                {
+                    yield return local.Symbol;
+                }
+            }
+
+            if (context.ContainingSymbol is IMethodSymbol method)
+            {
+                yield return method;
+                if (!method.IsStatic && method.MethodKind != MethodKind.Constructor)
+                {
+                    foreach (var constructor in method.ContainingType.InstanceConstructors)
+                    {
+                        yield return constructor;
+                    }
+                }
+            }
+        }
+
+        /// <summary>A member consumers of this library can call: public in a public type, in a library.</summary>
+        private bool IsLibraryApi(IMethodSymbol method)
+        {
+            if (!_isLibrary || method.MethodKind == MethodKind.LocalFunction || method.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+
+            for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            {
+                if (type.DeclaredAccessibility != Accessibility.Public)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>OTA0003/OTA0004/OTA0001/OTA0005 for the locations of one load site (catalog, declared or derived).</summary>
+        private void ReportLoad(OperationAnalysisContext context, string loaderName, List<(string Path, LocationForm Form, SyntaxNode At)> resolved, bool unresolved)
+        {
             var linkedPaths = LinkedManifestPaths(context.ContainingSymbol, context.Compilation);
             if (linkedPaths.Count > 0)
             {
@@ -281,12 +420,11 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 // An attribute states a link; a manifest that lists the exact file is a link too (an assembly-wide
                 // attribute must not turn loads that another manifest documents into OTA0003).
                 IndexedManifest? linking = resolved.Count == 0 ? linked[0] : null;
-                foreach (var (path, form, argument) in resolved)
+                foreach (var (path, form, at) in resolved)
                 {
                     var declaring = linked.FirstOrDefault(m => Declares(m!, path, form)) ?? _manifests.Manifests.FirstOrDefault(m => Declares(m, path, form));
                     if (declaring is null)
                     {
-                        var at = argument.ArgumentKind == ArgumentKind.DefaultValue ? context.Operation.Syntax : argument.Syntax;
                         context.ReportDiagnostic(Diagnostic.Create(Rules.LoadNotListedInManifest, at.GetLocation(), path, string.Join("', '", linkedPaths)));
                         return;
                     }

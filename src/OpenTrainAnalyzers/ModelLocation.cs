@@ -22,6 +22,22 @@ internal enum LocationStatus
 }
 
 /// <summary>
+/// What a derived loader's parameters (and the readonly members its constructor assigns from them) hold at one call
+/// site: the caller's values, resolved in the caller's context (DerivedLoaders). Null means not known at compile time.
+/// </summary>
+internal interface ILocationBinding
+{
+    /// <summary>The path text of <paramref name="symbol"/>, or null; only asked for symbols <see cref="Binds"/> accepts.</summary>
+    string? Text(ISymbol symbol);
+
+    /// <summary>The location of <paramref name="symbol"/> in a non-text form (bytes, stream of a file): its path, or null.</summary>
+    string? Value(ISymbol symbol, LocationForm form);
+
+    /// <summary>Whether the binding covers this parameter, field or property (those of the derived loader and its type).</summary>
+    bool Binds(ISymbol symbol);
+}
+
+/// <summary>
 /// Resolves the model location a piece of code passes to a loader, when it is known at compile time: constants,
 /// string concatenation and interpolation of constants, Path.Combine / Path.Join of them, and the application's
 /// base directory as a prefix (files copied to the output keep their project-relative path); locals assigned
@@ -38,6 +54,9 @@ internal sealed class ModelLocation
     private readonly IReadOnlyDictionary<ISymbol, LoaderEntry> _carriers;
     private readonly IOperation _root;
     private LocationForm _carrierForm;
+
+    /// <summary>Parameters of a derived loader (and the members its constructor assigns), bound to a call site's arguments.</summary>
+    public ILocationBinding? Binding { get; set; }
 
     public ModelLocation(Compilation compilation, IReadOnlyDictionary<ISymbol, LoaderEntry> carriers, IOperation site)
     {
@@ -73,6 +92,27 @@ internal sealed class ModelLocation
         }
 
         return path is null ? LocationStatus.Unresolved : LocationStatus.Resolved;
+    }
+
+    /// <summary>The location a value holds in the given form (a path for text, the file read for bytes and streams), or null.</summary>
+    public string? ResolveValue(IOperation? operation, LocationForm form) => ResolveValue(operation, form, 0);
+
+    /// <summary>The symbol a value reads when a binding covers it: a parameter, or an instance member assigned by the constructor.</summary>
+    private ISymbol? Bound(IOperation value)
+    {
+        if (Binding is null)
+        {
+            return null;
+        }
+
+        ISymbol? symbol = value switch
+        {
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IFieldReferenceOperation { Instance: IInstanceReferenceOperation } field => field.Field,
+            IPropertyReferenceOperation { Instance: IInstanceReferenceOperation } property => property.Property,
+            _ => null,
+        };
+        return symbol is not null && Binding.Binds(symbol) ? symbol : null;
     }
 
     /// <summary>The application-relative path (or rooted) of a string expression, or null when it is not static.</summary>
@@ -121,6 +161,11 @@ internal sealed class ModelLocation
         }
 
         var value = Unwrap(operation);
+        if (Bound(value) is { } bound)
+        {
+            return value.Type?.SpecialType == SpecialType.System_String ? Binding!.Text(bound) : Binding!.Value(bound, form);
+        }
+
         switch (value)
         {
             case ILocalReferenceOperation local when form != LocationForm.Options:
@@ -358,6 +403,17 @@ internal sealed class ModelLocation
         if (operation.ConstantValue is { HasValue: true, Value: string constant })
         {
             result.Append(constant);
+            return true;
+        }
+
+        if (Bound(operation) is { } bound)
+        {
+            if (Binding!.Text(bound) is not { } text)
+            {
+                return false;
+            }
+
+            result.Append(text);
             return true;
         }
 

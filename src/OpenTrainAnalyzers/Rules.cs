@@ -27,6 +27,13 @@ internal static class Rules
         "'{0}' is not listed in weights.files of the linked manifest '{1}': add it with its sha256 and size, or link the manifest that describes it",
         "A manifest vouches for the files it lists; a linked load of another file is not covered by it.");
 
+    /// <summary>OTA0004 at the load inside a public API of a library whose location is one of its parameters: how to declare it for consumers.</summary>
+    public static readonly DiagnosticDescriptor LocationFromPublicParameter = Create(
+        DiagnosticIds.LocationNotStatic,
+        "Model location cannot be resolved at compile time",
+        "'{0}' loads model weights from parameter '{1}' of '{2}', a public API of this library whose callers are outside this compilation: declare it for the library's consumers in OpenTrainLoaders.txt as '{3};{1}' (dotnet pack ships that file with the package), or link its manifest with [ModelLineage(\"path/to/model.lineage.json\")]",
+        "A wrapper inside the compilation is checked where it is called; a library's public wrapper is called by its consumers, who see it only when the library declares it.");
+
     public static readonly DiagnosticDescriptor LinkedLineageBelowLevel = Create(
         DiagnosticIds.LinkedLineageBelowLevel,
         "Linked lineage is below the required level",
@@ -66,7 +73,7 @@ internal static class Rules
         "Fail closed: a library version newer than the loader catalog can add loaders. A static factory or constructor of a known loader type that takes a path, stream, bytes, loader or options object, and that the catalog neither lists as a load nor classifies as a writer, look-alike or non-load, is reported instead of passing silently.");
 
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
-        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, LinkedLineageBelowLevel, ImplicitModelLocation, ReflectionModelLoad, InvalidDeclaredLoader, UnknownLoaderMember);
+        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, LocationFromPublicParameter, LinkedLineageBelowLevel, ImplicitModelLocation, ReflectionModelLoad, InvalidDeclaredLoader, UnknownLoaderMember);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string description, params string[] customTags) => new DiagnosticDescriptor(
         id,

@@ -62,7 +62,7 @@ public class DeclaredLoaderTests
             {
                 object Linked() => new MyCompany.Ml.Scorer("models/sentiment.onnx");
                 object Unlinked() => {|#0:new MyCompany.Ml.Scorer("models/vendor.onnx")|};
-                object Dynamic(string file) => {|#1:new MyCompany.Ml.Scorer(file)|};
+                object Dynamic() => {|#1:new MyCompany.Ml.Scorer(System.Console.ReadLine())|};
             }
             """).WithManifest("/app/models/sentiment.lineage.json", "sentiment.onnx");
         test.TestState.AdditionalFiles.Add((LoadersFile, "M:MyCompany.Ml.Scorer.#ctor(System.String);modelFile # #ctor is part of the ID\n"));

@@ -9,7 +9,7 @@ public class LinkManifestCodeFixTests
             using Microsoft.ML.OnnxRuntime;
             class C
             {
-                InferenceSession Load(string path) => {|#0:new InferenceSession(path)|};
+                InferenceSession Load() => {|#0:new InferenceSession(System.Environment.GetEnvironmentVariable("MODEL"))|};
             }
             """).WithManifest("/app/models/sentiment.lineage.json", "sentiment.onnx");
         test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0004").WithLocation(0).WithArguments("new InferenceSession"));
@@ -21,7 +21,7 @@ public class LinkManifestCodeFixTests
             class C
             {
                 [ModelLineage("app/models/sentiment.lineage.json")]
-                InferenceSession Load(string path) => new InferenceSession(path);
+                InferenceSession Load() => new InferenceSession(System.Environment.GetEnvironmentVariable("MODEL"));
             }
             """;
 
@@ -59,14 +59,14 @@ public class LinkManifestCodeFixTests
             using Microsoft.ML.OnnxRuntime;
             class C
             {
-                InferenceSession Load(string path) => {|#0:new InferenceSession(path)|};
+                InferenceSession Load() => {|#0:new InferenceSession(System.Environment.GetEnvironmentVariable("MODEL"))|};
 
-                InferenceSession LoadAgain(string path) => {|#1:new InferenceSession(path)|};
+                InferenceSession LoadAgain() => {|#1:new InferenceSession(System.Environment.GetEnvironmentVariable("MODEL"))|};
 
-                InferenceSession Both(string a, string b)
+                InferenceSession Both()
                 {
-                    using var first = {|#2:new InferenceSession(a)|};
-                    return {|#3:new InferenceSession(b)|};
+                    using var first = {|#2:new InferenceSession(System.Environment.GetEnvironmentVariable("A"))|};
+                    return {|#3:new InferenceSession(System.Environment.GetEnvironmentVariable("B"))|};
                 }
             }
             """).WithManifest("/app/models/sentiment.lineage.json", "sentiment.onnx");
@@ -83,16 +83,16 @@ public class LinkManifestCodeFixTests
             class C
             {
                 [ModelLineage("app/models/sentiment.lineage.json")]
-                InferenceSession Load(string path) => new InferenceSession(path);
+                InferenceSession Load() => new InferenceSession(System.Environment.GetEnvironmentVariable("MODEL"));
 
                 [ModelLineage("app/models/sentiment.lineage.json")]
-                InferenceSession LoadAgain(string path) => new InferenceSession(path);
+                InferenceSession LoadAgain() => new InferenceSession(System.Environment.GetEnvironmentVariable("MODEL"));
 
                 [ModelLineage("app/models/sentiment.lineage.json")]
-                InferenceSession Both(string a, string b)
+                InferenceSession Both()
                 {
-                    using var first = new InferenceSession(a);
-                    return new InferenceSession(b);
+                    using var first = new InferenceSession(System.Environment.GetEnvironmentVariable("A"));
+                    return new InferenceSession(System.Environment.GetEnvironmentVariable("B"));
                 }
             }
             """;

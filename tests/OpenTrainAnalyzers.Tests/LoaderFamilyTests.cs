@@ -47,8 +47,9 @@ public class LoaderFamilyTests
             using Microsoft.ML.OnnxRuntime;
             class C
             {
-                void Loads(string dynamicPath)
+                void Loads()
                 {
+                    string dynamicPath = System.Environment.GetEnvironmentVariable("MODEL"); // known only at run time
                     {|#0:OrtLoraAdapter.Create("models/adapter.onnx_adapter", OrtAllocator.DefaultInstance)|};
                     {|#1:CheckpointState.LoadCheckpoint("models/checkpoint")|};
                     {|#2:new TrainingSession(CheckpointState.LoadCheckpoint("models/linked/checkpoint"), "models/linked/train.onnx", "models/linked/eval.onnx", dynamicPath)|};
@@ -131,7 +132,7 @@ public class LoaderFamilyTests
                     string viaOut;
                     Set(out viaOut);
                     {|#5:new InferenceSession(viaOut)|};
-                    {|#6:new InferenceSession(File.ReadAllBytes(parameter))|};
+                    {|#6:new InferenceSession(File.ReadAllBytes(Console.ReadLine()))|};
                 }
 
                 static void Set(out string value) => value = "models/linked.onnx";
@@ -183,8 +184,9 @@ public class LoaderFamilyTests
             class Row { public float X { get; set; } }
             class C
             {
-                void Loads(MLContext ml, string dynamicPath)
+                void Loads(MLContext ml)
                 {
+                    string dynamicPath = System.Environment.GetEnvironmentVariable("MODEL"); // known only at run time
                     var model = {|#0:ml.Model.Load("models/model.zip", out var schema)|};
                     ml.Model.Load(File.OpenRead("models/linked/model.zip"), out _);
                     {|#1:ml.Model.LoadWithDataLoader(dynamicPath, out _)|};
@@ -271,8 +273,9 @@ public class LoaderFamilyTests
             }
             class C
             {
-                void Loads(string dynamicPath)
+                void Loads()
                 {
+                    string dynamicPath = System.Environment.GetEnvironmentVariable("MODEL"); // known only at run time
                     var net = new Net();
                     {|#0:net.load("models/net.dat")|};
                     {|#1:new Custom().load("models/custom.dat")|};
@@ -311,8 +314,9 @@ public class LoaderFamilyTests
             using Microsoft.ML.OnnxRuntimeGenAI;
             class C
             {
-                void Loads(Config fromElsewhere)
+                void Loads()
                 {
+                    var fromElsewhere = Configs.Current; // known only at run time
                     using var model = {|#0:new Model("models/phi3")|};
                     using var config = new Config("models/linked");
                     using var linked = new Model(config);
@@ -326,6 +330,7 @@ public class LoaderFamilyTests
                     config.RemoveModelData("model.onnx");
                 }
             }
+            static class Configs { public static Config Current; }
             """, ReferenceAssemblies.Net.Net80).WithReferences(GenAI).WithManifest("/app/models/linked/m.lineage.json", "model.onnx");
         test.ExpectedDiagnostics.Add(Unlinked(4, "Config.AddModelData", "models/in-memory.onnx"));
         test.ExpectedDiagnostics.Add(Unlinked(0, "new Model", "models/phi3"));
@@ -345,8 +350,9 @@ public class LoaderFamilyTests
             using LLama.Native;
             class C
             {
-                void Loads(string dynamicPath)
+                void Loads()
                 {
+                    string dynamicPath = System.Environment.GetEnvironmentVariable("MODEL"); // known only at run time
                     var parameters = new ModelParams("models/llama.gguf");
                     using var weights = {|#0:LLamaWeights.LoadFromFile(parameters)|};
                     LLamaWeights.LoadFromFile(new ModelParams("models/other.gguf") { ModelPath = "models/linked.gguf" });
@@ -385,8 +391,9 @@ public class LoaderFamilyTests
             using Whisper.net;
             class C
             {
-                void Loads(string dynamicPath, Stream audio)
+                void Loads(Stream audio)
                 {
+                    string dynamicPath = System.Environment.GetEnvironmentVariable("MODEL"); // known only at run time
                     using var factory = {|#0:WhisperFactory.FromPath("models/ggml-base.en.bin")|};
                     WhisperFactory.FromBuffer(File.ReadAllBytes("models/linked.bin"));
                     {|#1:WhisperVadFactory.FromPath(dynamicPath)|};
@@ -413,8 +420,9 @@ public class LoaderFamilyTests
             using OpenCvSharp.ML;
             class C
             {
-                void Loads(string yaml)
+                void Loads()
                 {
+                    string yaml = System.Console.In.ReadToEnd(); // known only at run time
                     {|#0:CvDnn.ReadNetFromOnnx("models/yolo.onnx")|};
                     Net.ReadNetFromCaffe("models/linked.prototxt", "models/linked.caffemodel");
                     {|#1:CvDnn.ReadNet("models/linked.prototxt", "models/vendor.cfg")|};

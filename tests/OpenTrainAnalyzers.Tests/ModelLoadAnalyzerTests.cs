@@ -64,8 +64,8 @@ public class ModelLoadAnalyzerTests
             using Microsoft.ML.OnnxRuntime;
             class C
             {
-                InferenceSession FromPath(string path) => {|#0:new InferenceSession(path)|};
-                InferenceSession FromBytes(byte[] model) => {|#1:new InferenceSession(model)|};
+                InferenceSession FromPath() => {|#0:new InferenceSession(System.Environment.GetEnvironmentVariable("MODEL"))|};
+                InferenceSession FromBytes() => {|#1:new InferenceSession(System.IO.File.ReadAllBytes(System.Console.ReadLine()))|};
             }
             """);
         test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0004").WithLocation(0).WithArguments("new InferenceSession"));
