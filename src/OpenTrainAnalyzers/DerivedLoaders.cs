@@ -41,22 +41,15 @@ internal sealed class DerivedReach
 /// </summary>
 internal sealed class DerivedLoader
 {
-    public DerivedLoader(IMethodSymbol method, ImmutableArray<DerivedReach> reaches, IParameterSymbol? firstParameter)
+    public DerivedLoader(IMethodSymbol method, ImmutableArray<DerivedReach> reaches)
     {
         Method = method;
         Reaches = reaches;
-        FirstParameter = firstParameter;
-        Sites = new HashSet<SyntaxNode>(reaches.Select(r => r.Site));
     }
 
     public IMethodSymbol Method { get; }
 
     public ImmutableArray<DerivedReach> Reaches { get; }
-
-    /// <summary>The parameter a library consumer would declare in OpenTrainLoaders.txt.</summary>
-    public IParameterSymbol? FirstParameter { get; }
-
-    public HashSet<SyntaxNode> Sites { get; }
 }
 
 /// <summary>
@@ -79,6 +72,18 @@ internal sealed class DerivedLoaders
         _catalog = catalog;
     }
 
+    /// <summary>
+    /// Whether a location inside <paramref name="owner"/> follows from its parameters (or what its constructor stores):
+    /// then the owner's callers are checked instead of this site.
+    /// </summary>
+    public bool DependsOnParameters(IMethodSymbol owner, Func<ILocationBinding, (LocationStatus Status, string? Path)> evaluate)
+    {
+        var definition = owner.OriginalDefinition;
+        var probe = new LoaderBinding(definition, AssignmentsOf(definition), _compilation, _catalog.Carriers, null, null);
+        var (status, path) = evaluate(probe);
+        return status == LocationStatus.Resolved && path!.Contains(Marker);
+    }
+
     public DerivedLoader? Get(IMethodSymbol method) => Get(method.OriginalDefinition, ImmutableHashSet<IMethodSymbol>.Empty.WithComparer(SymbolEqualityComparer.Default), 0, out _);
 
     private DerivedLoader? Get(IMethodSymbol method, ImmutableHashSet<IMethodSymbol> inProgress, int depth, out bool cut)
@@ -95,7 +100,7 @@ internal sealed class DerivedLoaders
             return null;
         }
 
-        if (method.DeclaringSyntaxReferences.IsEmpty || method.IsAbstract || _catalog.Loads.ContainsKey(method))
+        if (method.DeclaringSyntaxReferences.IsEmpty || method.IsAbstract || _catalog.Loads.ContainsKey(method) || !method.Parameters.Any(p => CanCarryLocation(p.Type)))
         {
             _known.TryAdd(method, null);
             return null;
@@ -148,7 +153,39 @@ internal sealed class DerivedLoaders
             return null;
         }
 
-        return new DerivedLoader(method, reaches.ToImmutable(), method.Parameters.FirstOrDefault(p => LoadShape.IsLocation(p.Type, p.Name, null) || p.Type.SpecialType == SpecialType.System_String));
+        return new DerivedLoader(method, reaches.ToImmutable());
+    }
+
+    /// <summary>
+    /// Only a parameter of these types can hand a location to a load: text, bytes, a stream, or an options object a
+    /// catalogued carrier fills. Other methods are never looked into (the cheap test that keeps pay-for-play).
+    /// </summary>
+    private bool CanCarryLocation(ITypeSymbol type)
+    {
+        if (type.SpecialType == SpecialType.System_String || type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte })
+        {
+            return true;
+        }
+
+        if (type is not INamedTypeSymbol named)
+        {
+            return false;
+        }
+
+        if (named.Name is "Stream" or "Memory" or "ReadOnlyMemory" or "ReadOnlySpan" or "Span" && named.ContainingNamespace?.ToDisplayString() is "System" or "System.IO")
+        {
+            return true;
+        }
+
+        foreach (var carrier in _catalog.Carriers.Keys)
+        {
+            if (SymbolEqualityComparer.Default.Equals(carrier.ContainingType, named.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The loads (catalog, declared, or through another derived loader) at one operation.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -265,7 +266,13 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                         resolved.Add((path!, form, argument!));
                         break;
                     case LocationStatus.Unresolved:
-                        if (ForwardsOwnLocationParameter(context, argument!) || HandledByDerivedLoader(context, loaderName))
+                        var unresolvedArgument = argument;
+                        var unresolvedForm = parameter.Form;
+                        if (ForwardsOwnLocationParameter(context, argument!) || HandledByDerivedLoader(context, loaderName, binding =>
+                            {
+                                var probe = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation) { Binding = binding };
+                                return (probe.Resolve(unresolvedArgument, unresolvedForm, out string? probed, out _), probed);
+                            }))
                         {
                             return; // a wrapper passing its own location parameter on: its callers are reported
                         }
@@ -328,7 +335,20 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             }
 
             string loaderName = name + " -> " + reached;
-            if (unresolved && HandledByDerivedLoader(context, loaderName))
+            if (unresolved && HandledByDerivedLoader(context, loaderName, binding =>
+                {
+                    var probeCaller = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation) { Binding = binding };
+                    foreach (var reach in derived.Reaches)
+                    {
+                        var result = reach.Evaluate(new DerivedLoaders.LoaderBinding(derived.Method, _derived.AssignmentsOf(derived.Method), context.Compilation, _catalog.Carriers, probeCaller, arguments));
+                        if (result.Status == LocationStatus.Resolved)
+                        {
+                            return result;
+                        }
+                    }
+
+                    return (LocationStatus.Unresolved, null);
+                }))
             {
                 return; // a wrapper of a wrapper passing its parameter on: the outer wrapper's callers are reported
             }
@@ -340,20 +360,20 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
         /// An unresolved load inside a derived loader: not reported when its callers are all in this compilation (they are
         /// checked instead); reported with the declaration hint when it is a public API of a library (OTA0004).
         /// </summary>
-        private bool HandledByDerivedLoader(OperationAnalysisContext context, string loaderName)
+        private bool HandledByDerivedLoader(OperationAnalysisContext context, string loaderName, Func<ILocationBinding, (LocationStatus Status, string? Path)> evaluate)
         {
             var site = context.Operation.Syntax;
             foreach (var owner in Owners(context))
             {
-                if (_derived.Get(owner) is not { } derived || !derived.Sites.Contains(site))
+                if (!_derived.DependsOnParameters(owner, evaluate))
                 {
                     continue;
                 }
 
-                if (IsLibraryApi(derived.Method))
+                if (IsLibraryApi(owner))
                 {
-                    string parameter = derived.FirstParameter?.Name ?? "path";
-                    context.ReportDiagnostic(Diagnostic.Create(Rules.LocationFromPublicParameter, site.GetLocation(), loaderName, parameter, ModelLoadNames.Of(derived.Method), LoadShape.IdOf(derived.Method) ?? derived.Method.Name));
+                    var parameter = owner.Parameters.FirstOrDefault(p => p.Type.SpecialType == SpecialType.System_String || LoadShape.IsLocation(p.Type, p.Name, null))?.Name ?? "path";
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.LocationFromPublicParameter, site.GetLocation(), loaderName, parameter, ModelLoadNames.Of(owner), LoadShape.IdOf(owner.OriginalDefinition) ?? owner.Name));
                 }
 
                 return true;
