@@ -65,6 +65,7 @@ internal sealed class DerivedLoaders
     private readonly Compilation _compilation;
     private readonly ResolvedCatalog _catalog;
     private readonly ConcurrentDictionary<IMethodSymbol, DerivedLoader?> _known = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, bool> _called = new(SymbolEqualityComparer.Default);
 
     public DerivedLoaders(Compilation compilation, ResolvedCatalog catalog)
     {
@@ -83,6 +84,27 @@ internal sealed class DerivedLoaders
         var (status, path) = evaluate(probe);
         return status == LocationStatus.Resolved && path!.Contains(Marker);
     }
+
+    /// <summary>
+    /// Whether anything in the compilation may call <paramref name="method"/>: its name written as a call (or, for a
+    /// constructor, after 'new') anywhere beyond its own declarations. A text search, once per method and compilation,
+    /// only for wrappers whose load depends on their parameters; a name that also means something else counts as a call
+    /// (then the callers that exist are checked, and the load inside stays silent).
+    /// </summary>
+    public bool HasCallers(IMethodSymbol method) => _called.GetOrAdd(method.OriginalDefinition, m =>
+    {
+        bool constructor = m.MethodKind == MethodKind.Constructor;
+        string name = System.Text.RegularExpressions.Regex.Escape(constructor ? m.ContainingType.Name : m.Name);
+        var pattern = new System.Text.RegularExpressions.Regex(constructor ? @"\bnew\s+(?:[\w.]+\.)?" + name + @"\s*[(<{]" : @"\b" + name + @"\s*(?:<[^<>()]*>)?\s*\(");
+        int found = 0;
+        foreach (var tree in _compilation.SyntaxTrees)
+        {
+            found += pattern.Matches(tree.GetText().ToString()).Count;
+        }
+
+        int declared = constructor ? 0 : m.DeclaringSyntaxReferences.Length; // "Name(" of the declaration itself
+        return found > declared;
+    });
 
     public DerivedLoader? Get(IMethodSymbol method) => Get(method.OriginalDefinition, ImmutableHashSet<IMethodSymbol>.Empty.WithComparer(SymbolEqualityComparer.Default), 0, out _);
 

@@ -372,11 +372,13 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
 
                 if (IsLibraryApi(owner))
                 {
+                    // Its callers are (also) outside the compilation: say how the library hands the wrapper to them.
                     var parameter = owner.Parameters.FirstOrDefault(p => p.Type.SpecialType == SpecialType.System_String || LoadShape.IsLocation(p.Type, p.Name, null))?.Name ?? "path";
                     context.ReportDiagnostic(Diagnostic.Create(Rules.LocationFromPublicParameter, site.GetLocation(), loaderName, parameter, ModelLoadNames.Of(owner), LoadShape.IdOf(owner.OriginalDefinition) ?? owner.Name));
+                    return true;
                 }
 
-                return true;
+                return _derived.HasCallers(owner); // no caller at all: nothing checks this load, so it keeps its OTA0004
             }
 
             return false;

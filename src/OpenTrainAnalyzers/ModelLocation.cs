@@ -174,6 +174,13 @@ internal sealed class ModelLocation
                 return ResolveValue(initializer, form, depth + 1);
             case IInvocationOperation invocation when FileReadPath(invocation.TargetMethod) is { } index && invocation.Arguments.Length > index:
                 return ResolvePath(ArgumentFor(invocation.Arguments, invocation.TargetMethod.Parameters[index]));
+            case IAwaitOperation awaited:
+                return ResolveValue(awaited.Operation, form, depth + 1); // await File.ReadAllBytesAsync(path)
+            case IInvocationOperation invocation when IsBufferView(invocation.TargetMethod) && invocation.Arguments.Length > 0:
+                return ResolveValue(invocation.Arguments[0].Value, form, depth + 1); // bytes.AsMemory(), bytes.AsSpan()
+            case IObjectCreationOperation { Constructor: { } memory } creation when IsMemoryOfBytes(memory.ContainingType) && creation.Arguments.Length > 0
+                && memory.Parameters[0].Type is IArrayTypeSymbol:
+                return ResolveValue(creation.Arguments[0].Value, form, depth + 1); // new Memory<byte>(bytes)
             case IObjectCreationOperation creation when creation.Constructor is { } constructor && StreamOverFile(constructor) is { } wrapped:
                 var inner = ArgumentFor(creation.Arguments, constructor.Parameters[0]);
                 return wrapped ? ResolveValue(inner, LocationForm.Path, depth + 1) : ResolvePath(inner);
@@ -211,8 +218,20 @@ internal sealed class ModelLocation
             return null;
         }
 
-        return method.Name is "ReadAllBytes" or "ReadAllText" or "OpenRead" or "OpenText" or "Open" or "ReadAllLines" ? 0 : null;
+        return method.Name is "ReadAllBytes" or "ReadAllText" or "OpenRead" or "OpenText" or "Open" or "ReadAllLines" or "ReadAllBytesAsync" or "ReadAllTextAsync" ? 0 : null;
     }
+
+    /// <summary>Memory&lt;byte&gt;, ReadOnlyMemory&lt;byte&gt;, Span&lt;byte&gt;, ReadOnlySpan&lt;byte&gt;.</summary>
+    private static bool IsMemoryOfBytes(INamedTypeSymbol type) =>
+        type is { Name: "Memory" or "ReadOnlyMemory" or "Span" or "ReadOnlySpan", Arity: 1, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } }
+        && type.TypeArguments[0].SpecialType == SpecialType.System_Byte;
+
+    /// <summary>MemoryExtensions.AsMemory / AsSpan over a whole array: the same bytes.</summary>
+    private static bool IsBufferView(IMethodSymbol method) =>
+        method.Name is "AsMemory" or "AsSpan"
+        && method.Parameters.Length == 1
+        && method.Parameters[0].Type is IArrayTypeSymbol
+        && method.ContainingType is { Name: "MemoryExtensions", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
 
     /// <summary>
     /// new FileStream(path, …) / new StreamReader(path) read the file at a path (false); new BinaryReader(stream),

@@ -135,7 +135,7 @@ public class DerivedLoaderTests
     }
 
     [Fact]
-    public async Task A_public_wrapper_of_a_library_keeps_its_warning_with_the_line_that_declares_it()
+    public async Task A_public_wrapper_of_a_library_keeps_its_warning_with_the_line_that_declares_it_and_one_without_callers_keeps_it_too()
     {
         var test = new LineageTest("""
             using Microsoft.ML.OnnxRuntime;
@@ -144,12 +144,16 @@ public class DerivedLoaderTests
                 public static class Detector
                 {
                     public static InferenceSession Load(string modelPath) => {|#0:new InferenceSession(modelPath)|};
-                    internal static InferenceSession Internal(string modelPath) => new InferenceSession(modelPath);
+                    internal static InferenceSession Internal(string modelPath) => {|#1:new InferenceSession(modelPath)|};   // no caller: nothing checks it
+                    internal static InferenceSession Called(string modelPath) => new InferenceSession(modelPath);              // its caller is checked
+                    internal static object Caller() => {|#2:Called("models/called.onnx")|};
                 }
             }
             """);
         test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0004").WithLocation(0).WithMessage(
             "'new InferenceSession' loads model weights from parameter 'modelPath' of 'Detector.Load', a public API of this library whose callers are outside this compilation: declare it for the library's consumers in OpenTrainLoaders.txt as 'M:Acme.Vision.Detector.Load(System.String);modelPath' (dotnet pack ships that file with the package), or link its manifest with [ModelLineage(\"path/to/model.lineage.json\")]"));
+        test.ExpectedDiagnostics.Add(NotStatic(1, "new InferenceSession"));
+        test.ExpectedDiagnostics.Add(Unlinked(2, "Detector.Called -> new InferenceSession", "models/called.onnx"));
 
         await test.RunAsync();
     }
