@@ -141,14 +141,16 @@ internal sealed class DerivedLoaders
     {
         cut = false;
         var bodies = Bodies(method).ToList();
-        if (bodies.Count == 0)
+        bool primaryConstructor = method.MethodKind == MethodKind.Constructor
+            && method.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax); // class C(string path) { … }
+        if (bodies.Count == 0 && !primaryConstructor)
         {
             return null;
         }
 
-        var assignments = method.MethodKind == MethodKind.Constructor ? ConstructorAssignments(method, bodies[0]) : new Dictionary<ISymbol, (IOperation Value, IOperation Root)>(SymbolEqualityComparer.Default);
+        var assignments = method.MethodKind == MethodKind.Constructor && bodies.Count > 0 ? ConstructorAssignments(method, bodies[0]) : new Dictionary<ISymbol, (IOperation Value, IOperation Root)>(SymbolEqualityComparer.Default);
         var scanned = new List<IOperation>(bodies);
-        if (assignments.Count > 0)
+        if (assignments.Count > 0 || primaryConstructor)
         {
             scanned.AddRange(MemberBodies(method.ContainingType, method)); // loads elsewhere in the type that read what the constructor stored
         }

@@ -93,6 +93,11 @@ public class DerivedLoaderTests
                 public InferenceSession Open() => new InferenceSession(System.IO.Path.Combine(Folder, "embed.onnx"));
             }
 
+            sealed class Ranker(string modelFile)                     // a primary constructor's parameter, used by a member
+            {
+                public InferenceSession Open() => new InferenceSession(modelFile);
+            }
+
             class App
             {
                 void Run()
@@ -100,11 +105,13 @@ public class DerivedLoaderTests
                     {|#0:new Scorer("models/scorer.onnx")|};
                     new Scorer("models/linked.onnx");
                     {|#1:new Embedder("models/e5")|};
+                    {|#2:new Ranker("models/ranker.onnx")|};
                 }
             }
             """).WithManifest("/app/models/linked.lineage.json", "linked.onnx");
         test.ExpectedDiagnostics.Add(Unlinked(0, "new Scorer -> new InferenceSession", "models/scorer.onnx"));
         test.ExpectedDiagnostics.Add(Unlinked(1, "new Embedder -> new InferenceSession", "models/e5/embed.onnx"));
+        test.ExpectedDiagnostics.Add(Unlinked(2, "new Ranker -> new InferenceSession", "models/ranker.onnx"));
 
         await test.RunAsync();
     }
