@@ -66,12 +66,19 @@ internal sealed class DerivedLoaders
     private readonly ResolvedCatalog _catalog;
     private readonly ConcurrentDictionary<IMethodSymbol, DerivedLoader?> _known = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _called = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, Dictionary<ISymbol, (IOperation Value, IOperation Root)>> _assignments = new(SymbolEqualityComparer.Default);
+    private readonly Lazy<string[]> _texts;
 
     public DerivedLoaders(Compilation compilation, ResolvedCatalog catalog)
     {
         _compilation = compilation;
         _catalog = catalog;
+        _texts = new Lazy<string[]>(() => compilation.SyntaxTrees.Select(t => t.GetText().ToString()).ToArray());
     }
+
+    /// <summary>What <paramref name="method"/>'s parameters hold at one call: the caller's arguments, resolved in its context.</summary>
+    public LoaderBinding CallBinding(IMethodSymbol method, ModelLocation caller, ImmutableArray<IArgumentOperation> arguments) =>
+        new(method, AssignmentsOf(method), _compilation, _catalog.Carriers, caller, arguments);
 
     /// <summary>
     /// Whether a location inside <paramref name="owner"/> follows from its parameters (or what its constructor stores):
@@ -97,9 +104,9 @@ internal sealed class DerivedLoaders
         string name = System.Text.RegularExpressions.Regex.Escape(constructor ? m.ContainingType.Name : m.Name);
         var pattern = new System.Text.RegularExpressions.Regex(constructor ? @"\bnew\s+(?:[\w.]+\.)?" + name + @"\s*[(<{]" : @"\b" + name + @"\s*(?:<[^<>()]*>)?\s*\(");
         int found = 0;
-        foreach (var tree in _compilation.SyntaxTrees)
+        foreach (var text in _texts.Value) // the compilation's text, taken once however many wrappers ask
         {
-            found += pattern.Matches(tree.GetText().ToString()).Count;
+            found += pattern.Matches(text).Count;
         }
 
         int declared = constructor ? 0 : m.DeclaringSyntaxReferences.Length; // "Name(" of the declaration itself
@@ -148,7 +155,7 @@ internal sealed class DerivedLoaders
             return null;
         }
 
-        var assignments = method.MethodKind == MethodKind.Constructor && bodies.Count > 0 ? ConstructorAssignments(method, bodies[0]) : new Dictionary<ISymbol, (IOperation Value, IOperation Root)>(SymbolEqualityComparer.Default);
+        var assignments = AssignmentsOf(method);
         var scanned = new List<IOperation>(bodies);
         if (assignments.Count > 0 || primaryConstructor)
         {
@@ -271,7 +278,7 @@ internal sealed class DerivedLoaders
             binding =>
             {
                 var caller = new ModelLocation(_compilation, _catalog.Carriers, root) { Binding = binding };
-                var call = new LoaderBinding(inner.Method, AssignmentsOf(inner.Method), _compilation, _catalog.Carriers, caller, arguments);
+                var call = CallBinding(inner.Method, caller, arguments);
                 var result = reach.Evaluate(call);
                 return (call.NotSupplied || (binding as LoaderBinding)?.NotSupplied == true ? LocationStatus.NotSupplied : result.Status, result.Path);
             },
@@ -281,10 +288,11 @@ internal sealed class DerivedLoaders
     }
 
     /// <summary>What a constructor stores in the readonly fields and get-only properties of its type, from its own body.</summary>
-    internal Dictionary<ISymbol, (IOperation Value, IOperation Root)> AssignmentsOf(IMethodSymbol method) =>
-        method.MethodKind == MethodKind.Constructor && Bodies(method).FirstOrDefault() is { } body
-            ? ConstructorAssignments(method, body)
-            : new Dictionary<ISymbol, (IOperation, IOperation)>(SymbolEqualityComparer.Default);
+    /// <remarks>Bound once per constructor and compilation: call sites and probes ask for it again and again.</remarks>
+    private Dictionary<ISymbol, (IOperation Value, IOperation Root)> AssignmentsOf(IMethodSymbol method) => _assignments.GetOrAdd(method.OriginalDefinition, m =>
+        m.MethodKind == MethodKind.Constructor && Bodies(m).FirstOrDefault() is { } body
+            ? ConstructorAssignments(m, body)
+            : new Dictionary<ISymbol, (IOperation, IOperation)>(SymbolEqualityComparer.Default));
 
     private static Dictionary<ISymbol, (IOperation Value, IOperation Root)> ConstructorAssignments(IMethodSymbol constructor, IOperation body)
     {

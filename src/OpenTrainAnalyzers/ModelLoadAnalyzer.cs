@@ -310,7 +310,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             string? reached = null;
             foreach (var reach in derived.Reaches)
             {
-                var binding = new DerivedLoaders.LoaderBinding(derived.Method, _derived.AssignmentsOf(derived.Method), context.Compilation, _catalog.Carriers, caller, arguments);
+                var binding = _derived.CallBinding(derived.Method, caller, arguments);
                 var (status, path) = reach.Evaluate(binding);
                 reached ??= reach.InnerName;
                 if (binding.NotSupplied || status == LocationStatus.NotSupplied)
@@ -340,7 +340,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                     var probeCaller = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation) { Binding = binding };
                     foreach (var reach in derived.Reaches)
                     {
-                        var result = reach.Evaluate(new DerivedLoaders.LoaderBinding(derived.Method, _derived.AssignmentsOf(derived.Method), context.Compilation, _catalog.Carriers, probeCaller, arguments));
+                        var result = reach.Evaluate(_derived.CallBinding(derived.Method, probeCaller, arguments));
                         if (result.Status == LocationStatus.Resolved)
                         {
                             return result;
