@@ -347,7 +347,7 @@ public sealed class ScaffoldTests : IDisposable
             .Where(p => p.Item1 < 1000) // 1000+ are the Hub's own labels for mixed quantizations, not llama.cpp file types
             .ToList();
         Assert.True(theirs.Count > 30);
-        Assert.Equal(theirs.OrderBy(p => p.Item1), LineageScaffold.GgufFileTypes.Select(p => (p.Key, p.Value)).OrderBy(p => p.Key));
+        Assert.Equal(theirs.OrderBy(p => p.Item1), OpenTrain.Lineage.Headers.GgufFileTypes.Names.Select(p => (p.Key, p.Value)).OrderBy(p => p.Key));
     }
 
     private string CopyFixture(string name)

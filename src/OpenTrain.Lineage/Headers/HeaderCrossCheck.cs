@@ -15,9 +15,6 @@ namespace OpenTrain.Lineage.Headers;
 /// </summary>
 public static class HeaderCrossCheck
 {
-    // GGUF general.file_type values that are not quantizations (llama.cpp's LLAMA_FTYPE_ALL_F32, MOSTLY_F16, MOSTLY_BF16).
-    private static readonly HashSet<long> UnquantizedFileTypes = new() { 0, 1, 32 };
-
     public static List<LineageFinding> Check(LineageDocument document, WeightFile file, WeightHeader header)
     {
         var findings = new List<LineageFinding>();
@@ -56,7 +53,7 @@ public static class HeaderCrossCheck
         }
 
         if (header.Format == "gguf" && header["general.file_type"] is { Kind: Headers.HeaderValueKind.Integer } fileType
-            && !UnquantizedFileTypes.Contains(fileType.Integer) && lineage?.Derivation.AsString() == "from-scratch")
+            && GgufFileTypes.IsQuantized(fileType.Integer) && lineage?.Derivation.AsString() == "from-scratch")
         {
             Report(findings, lineage.Derivation.Value!, $"'{path}' is a quantized GGUF (general.file_type {fileType.Integer}), but lineage.derivation is 'from-scratch'. A quantization derives from the full-precision model: use 'quantized' and list that model as a parent.");
         }

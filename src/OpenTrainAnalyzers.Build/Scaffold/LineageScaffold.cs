@@ -37,19 +37,6 @@ internal sealed class ScaffoldFact
 /// </summary>
 internal sealed class LineageScaffold
 {
-    // llama.cpp's llama_ftype: the GGUF general.file_type values and the quantization each names (checked against
-    // @huggingface/tasks' GGMLFileQuantizationType by the tests; 4-6 and 33-35 are retired but still in old files).
-    internal static readonly Dictionary<long, string> GgufFileTypes = new()
-    {
-        [0] = "F32", [1] = "F16", [2] = "Q4_0", [3] = "Q4_1", [4] = "Q4_1_SOME_F16", [5] = "Q4_2", [6] = "Q4_3", [7] = "Q8_0",
-        [8] = "Q5_0", [9] = "Q5_1", [10] = "Q2_K", [11] = "Q3_K_S", [12] = "Q3_K_M", [13] = "Q3_K_L", [14] = "Q4_K_S",
-        [15] = "Q4_K_M", [16] = "Q5_K_S", [17] = "Q5_K_M", [18] = "Q6_K", [19] = "IQ2_XXS", [20] = "IQ2_XS", [21] = "Q2_K_S",
-        [22] = "IQ3_XS", [23] = "IQ3_XXS", [24] = "IQ1_S", [25] = "IQ4_NL", [26] = "IQ3_S", [27] = "IQ3_M", [28] = "IQ2_S",
-        [29] = "IQ2_M", [30] = "IQ4_XS", [31] = "IQ1_M", [32] = "BF16", [33] = "Q4_0_4_4", [34] = "Q4_0_4_8", [35] = "Q4_0_8_8",
-        [36] = "TQ1_0", [37] = "TQ2_0", [38] = "MXFP4_MOE", [39] = "NVFP4", [40] = "Q1_0", [41] = "Q2_0",
-    };
-
-    private static readonly HashSet<long> UnquantizedFileTypes = new() { 0, 1, 32 };
 
     // The Hub's base_model_relation values, which are the manifest's relation values too.
     private static readonly HashSet<string> Relations = new(StringComparer.Ordinal) { "finetune", "adapter", "merge", "quantized" };
@@ -232,11 +219,11 @@ internal sealed class LineageScaffold
             Fact("$.weights.files", $"{file.RelativePath} ({file.Role}, {file.Size.ToString("N0", CultureInfo.InvariantCulture)} bytes)", $"the file, recognised by {file.RecognisedBy}; SHA-256 computed now");
         }
 
-        if (header?.Format == "gguf" && header["general.file_type"] is { Kind: HeaderValueKind.Integer } fileType && GgufFileTypes.TryGetValue(fileType.Integer, out var quantization))
+        if (header?.Format == "gguf" && header["general.file_type"] is { Kind: HeaderValueKind.Integer } fileType && GgufFileTypes.Names.TryGetValue(fileType.Integer, out var quantization))
         {
             weights.Add((FieldNames.Precision, Text(quantization.ToLowerInvariant())));
             Fact("$.weights.precision", quantization.ToLowerInvariant(), $"{HeaderFile()} general.file_type {fileType.Integer}");
-            if (!UnquantizedFileTypes.Contains(fileType.Integer))
+            if (GgufFileTypes.IsQuantized(fileType.Integer))
             {
                 weights.Add((FieldNames.Conversion, Object(("settings", Object(("quantization", Text(quantization)))))));
                 Fact("$.weights.conversion.settings.quantization", quantization, $"{HeaderFile()} general.file_type {fileType.Integer}");
@@ -294,7 +281,7 @@ internal sealed class LineageScaffold
 
         string? derivation = null;
         string derivationSource = string.Empty;
-        bool quantizedGguf = header?.Format == "gguf" && header["general.file_type"] is { Kind: HeaderValueKind.Integer } fileType && !UnquantizedFileTypes.Contains(fileType.Integer);
+        bool quantizedGguf = header?.Format == "gguf" && header["general.file_type"] is { Kind: HeaderValueKind.Integer } fileType && GgufFileTypes.IsQuantized(fileType.Integer);
         if (Card?.Text("base_model_relation") is { } relation && Relations.Contains(relation))
         {
             (derivation, derivationSource) = (relation, $"{_cardName} base_model_relation");
