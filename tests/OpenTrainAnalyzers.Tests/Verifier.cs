@@ -44,4 +44,11 @@ internal sealed class LineageTest : CSharpCodeFixTest<ModelLoadAnalyzer, LinkMan
         + "] } }";
 
     public static DiagnosticResult Diagnostic(string id) => new DiagnosticResult(id, DiagnosticSeverity.Warning);
+
+    /// <summary>OTA0001 at a marked load: the loader as the message names it, the path, and the scaffold command.</summary>
+    public static DiagnosticResult Unlinked(int marker, string loader, string path) =>
+        Diagnostic("OTA0001").WithLocation(marker).WithArguments(loader, path, OpenTrain.Lineage.ManifestSkeleton.ScaffoldCommand(path));
+
+    /// <summary>OTA0004 at a marked load whose location is known only at run time.</summary>
+    public static DiagnosticResult NotStatic(int marker, string loader) => Diagnostic("OTA0004").WithLocation(marker).WithArguments(loader);
 }
