@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Catalog;
+using OpenTrainAnalyzers.Derived;
 
 namespace OpenTrainAnalyzers;
 
@@ -63,10 +64,12 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 string.IsNullOrWhiteSpace(projectDirectory) ? null : projectDirectory,
                 text => context.TryGetValue(text, ManifestIndex.Parser, out var parsed) ? parsed : new ParsedManifest(ManifestIndex.Parse(text)),
                 context.CancellationToken),
-            OpenTrain.Lineage.LineageLevels.TryParse(levelText, out var level) ? level : null);
+            OpenTrain.Lineage.LineageLevels.TryParse(levelText, out var level) ? level : null,
+            context.CancellationToken);
 
         context.RegisterOperationAction(state.AnalyzeObjectCreation, OperationKind.ObjectCreation);
         context.RegisterOperationAction(state.AnalyzeInvocation, OperationKind.Invocation);
+        context.RegisterOperationAction(state.AnalyzePropertyAssignment, OperationKind.SimpleAssignment);
         if (state.AttributeType is not null)
         {
             context.RegisterSyntaxNodeAction(state.AnalyzeAttribute, SyntaxKind.Attribute);
@@ -83,10 +86,13 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
         private readonly DerivedLoaders _derived;
         private readonly bool _isLibrary;
 
-        public CompilationState(Compilation compilation, ResolvedCatalog catalog, INamedTypeSymbol? attributeType, ManifestIndex manifests, OpenTrain.Lineage.LineageLevel? requiredLevel)
+        private readonly string? _friendAssemblies;
+
+        public CompilationState(Compilation compilation, ResolvedCatalog catalog, INamedTypeSymbol? attributeType, ManifestIndex manifests, OpenTrain.Lineage.LineageLevel? requiredLevel, System.Threading.CancellationToken cancellationToken)
         {
-            _derived = new DerivedLoaders(compilation, catalog);
+            _derived = new DerivedLoaders(compilation, catalog, cancellationToken);
             _isLibrary = compilation.Options.OutputKind == OutputKind.DynamicallyLinkedLibrary;
+            _friendAssemblies = FriendAssemblies(compilation);
             _catalog = catalog;
             _loaders = catalog.Loads;
             AttributeType = attributeType;
@@ -110,9 +116,9 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             }
             else if (creation.Constructor is { } other)
             {
-                if (_derived.Get(other) is { } derived)
+                if (_derived.Get(other) is { } derived && CallSite.TryGet(creation, out var call))
                 {
-                    AnalyzeDerivedCall(context, derived, creation.Arguments);
+                    AnalyzeDerivedCall(context, derived, call);
                     return;
                 }
 
@@ -179,13 +185,28 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             }
 
             // A method of this compilation whose load location comes from its parameters (a wrapper): checked here.
-            if (_derived.Get(method) is { } derived)
+            if (_derived.Get(method) is { } derived && CallSite.TryGet(invocation, out var call))
             {
-                AnalyzeDerivedCall(context, derived, invocation.Arguments);
+                AnalyzeDerivedCall(context, derived, call);
                 return;
             }
 
             ReportUnknownLoaderMember(context, method);
+        }
+
+        /// <summary>obj.ModelPath = "…" (also in an object initializer): a property setter that loads is checked like a call.</summary>
+        public void AnalyzePropertyAssignment(OperationAnalysisContext context)
+        {
+            if (context.IsGeneratedCode
+                || context.Operation is not ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.SetMethod: { } setter } } assignment
+                || setter.DeclaringSyntaxReferences.IsEmpty
+                || !CallSite.TryGet(assignment, out var call)
+                || _derived.Get(setter) is not { } derived)
+            {
+                return;
+            }
+
+            AnalyzeDerivedCall(context, derived, call);
         }
 
         private bool IsBaseCallInOwnOverride(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol loader)
@@ -248,9 +269,10 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var location = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation);
-            var resolved = new List<(string Path, LocationForm Form, IArgumentOperation Argument)>();
-            bool supplied = false, unresolved = false;
+            var location = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation, _derived.Facts);
+            var resolved = new List<(string Path, LocationForm Form, SyntaxNode At)>();
+            bool supplied = false;
+            Unresolved? unresolved = null;
             foreach (var parameter in entry.LocationParameters)
             {
                 var argument = FindArgument(arguments, parameter.Name);
@@ -263,22 +285,28 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 {
                     case LocationStatus.Resolved:
                         supplied = true;
-                        resolved.Add((path!, form, argument!));
+                        resolved.Add((path!, form, argument!.ArgumentKind == ArgumentKind.DefaultValue ? context.Operation.Syntax : argument.Syntax));
                         break;
                     case LocationStatus.Unresolved:
                         var unresolvedArgument = argument;
                         var unresolvedForm = parameter.Form;
-                        if (ForwardsOwnLocationParameter(context, argument!) || HandledByDerivedLoader(context, loaderName, binding =>
-                            {
-                                var probe = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation) { Binding = binding };
-                                return (probe.Resolve(unresolvedArgument, unresolvedForm, out string? probed, out _), probed);
-                            }))
+                        if (ForwardsOwnLocationParameter(context, argument!))
+                        {
+                            return; // a declared loader passing its own location parameter on: its callers are reported
+                        }
+
+                        var deferral = DeferToCallers(context, loaderName, null, binding =>
+                        {
+                            var probe = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation, _derived.Facts) { Binding = binding };
+                            return (probe.Resolve(unresolvedArgument, unresolvedForm, out string? probed, out _), probed);
+                        });
+                        if (deferral.Handled)
                         {
                             return; // a wrapper passing its own location parameter on: its callers are reported
                         }
 
                         supplied = true;
-                        unresolved = true;
+                        unresolved ??= deferral;
                         break;
                 }
             }
@@ -288,31 +316,30 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                 return; // optional model arguments left empty: nothing is loaded (TorchVision weights_file = null, …)
             }
 
-            ReportLoad(context, loaderName, resolved.Select(r => (r.Path, r.Form, r.Argument.ArgumentKind == ArgumentKind.DefaultValue ? context.Operation.Syntax : r.Argument.Syntax)).ToList(), unresolved);
+            ReportLoad(context, loaderName, resolved, unresolved, ImmutableArray<Location>.Empty);
         }
 
         /// <summary>
         /// The call of a derived loader: each load it reaches, with the location its parameters give it here, is checked
-        /// like a catalog load at this call site, named "Wrapper.Open -> new InferenceSession".
+        /// like a catalog load at this call site, named "Wrapper.Open -> new InferenceSession"; the wrappers on the way
+        /// and the load are the finding's related locations.
         /// </summary>
-        private void AnalyzeDerivedCall(OperationAnalysisContext context, DerivedLoader derived, ImmutableArray<IArgumentOperation> arguments)
+        private void AnalyzeDerivedCall(OperationAnalysisContext context, DerivedLoader derived, CallSite call)
         {
-            if (arguments.Any(a => a.ArgumentKind != ArgumentKind.DefaultValue && a.Syntax.ContainsDiagnostics)
-                || LinkedManifestPaths(derived.Method, context.Compilation).Count > 0)
+            if (call.Arguments.Any(a => a.IsBroken) || LinkedManifestPaths(derived.Method, context.Compilation).Count > 0)
             {
                 return; // still being typed; or [ModelLineage] on the derived loader links all its loads, as on any member
             }
 
-            var caller = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation);
+            var caller = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation, _derived.Facts);
             var resolved = new List<(string Path, LocationForm Form, SyntaxNode At)>();
             bool unresolved = false;
             string name = ModelLoadNames.Of(derived.Method);
-            string? reached = null;
+            DerivedReach? named = null;
             foreach (var reach in derived.Reaches)
             {
-                var binding = _derived.CallBinding(derived.Method, caller, arguments);
+                var binding = _derived.CallBinding(derived.Method, caller, call.Arguments);
                 var (status, path) = reach.Evaluate(binding);
-                reached ??= reach.InnerName;
                 if (binding.NotSupplied || status == LocationStatus.NotSupplied)
                 {
                     continue;
@@ -320,27 +347,31 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
 
                 if (status == LocationStatus.Resolved)
                 {
+                    named ??= reach;
                     resolved.Add((path!, reach.Form, context.Operation.Syntax));
                 }
-                else
+                else if (!unresolved)
                 {
-                    reached = reach.InnerName;
+                    named = reach; // the message names the load whose location is not known
                     unresolved = true;
                 }
             }
 
-            if (resolved.Count == 0 && !unresolved)
+            if (named is null)
             {
                 return; // every location left empty: nothing is loaded
             }
 
-            string loaderName = name + " -> " + reached;
-            if (unresolved && HandledByDerivedLoader(context, loaderName, binding =>
+            string loaderName = name + " -> " + named.InnerName;
+            Unresolved? why = null;
+            if (unresolved)
+            {
+                var deferral = DeferToCallers(context, loaderName, derived.Method, binding =>
                 {
-                    var probeCaller = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation) { Binding = binding };
+                    var probeCaller = new ModelLocation(context.Compilation, _catalog.Carriers, context.Operation, _derived.Facts) { Binding = binding };
                     foreach (var reach in derived.Reaches)
                     {
-                        var result = reach.Evaluate(_derived.CallBinding(derived.Method, probeCaller, arguments));
+                        var result = reach.Evaluate(_derived.CallBinding(derived.Method, probeCaller, call.Arguments));
                         if (result.Status == LocationStatus.Resolved)
                         {
                             return result;
@@ -348,19 +379,43 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                     }
 
                     return (LocationStatus.Unresolved, null);
-                }))
-            {
-                return; // a wrapper of a wrapper passing its parameter on: the outer wrapper's callers are reported
+                });
+                if (deferral.Handled)
+                {
+                    return; // a wrapper of a wrapper passing its parameter on: the outer wrapper's callers are reported
+                }
+
+                why = deferral;
             }
 
-            ReportLoad(context, loaderName, resolved, unresolved);
+            ReportLoad(context, loaderName, resolved, why, named.Trail);
         }
 
         /// <summary>
-        /// An unresolved load inside a derived loader: not reported when its callers are all in this compilation (they are
-        /// checked instead); reported with the declaration hint when it is a public API of a library (OTA0004).
+        /// Why an unresolved location inside a wrapper is (or is not) left to the wrapper's callers. Handled: the callers
+        /// are all checked, or a library's API was reported with how to declare it. Otherwise the load reports, with the
+        /// reason when a wrapper was in question.
         /// </summary>
-        private bool HandledByDerivedLoader(OperationAnalysisContext context, string loaderName, Func<ILocationBinding, (LocationStatus Status, string? Path)> evaluate)
+        private readonly struct Unresolved
+        {
+            public Unresolved(bool handled, Diagnostic? replacement = null)
+            {
+                Handled = handled;
+                Replacement = replacement;
+            }
+
+            public bool Handled { get; }
+
+            /// <summary>The OTA0004 to report instead of the plain one: it names the wrapper and why its callers do not cover the load.</summary>
+            public Diagnostic? Replacement { get; }
+        }
+
+        /// <summary>
+        /// An unresolved load inside a derived loader: left to its callers only when every way into the loader is a call
+        /// the analyzer checks (fail closed); reported with the declaration hint when it is a library's API, and with the
+        /// reason otherwise. <paramref name="callee"/> is the wrapper called here, when this site is a wrapper call.
+        /// </summary>
+        private Unresolved DeferToCallers(OperationAnalysisContext context, string loaderName, IMethodSymbol? callee, Func<ILocationBinding, (LocationStatus Status, string? Path)> evaluate)
         {
             var site = context.Operation.Syntax;
             foreach (var owner in Owners(context))
@@ -370,21 +425,46 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
+                string parameter = owner.Parameters.FirstOrDefault(p => _derived.CanCarryLocation(p.Type))?.Name ?? "path";
+                string ownerName = ModelLoadNames.Of(owner);
+                string id = LoadShape.IdOf(CallSite.Declared(owner)) ?? owner.Name;
                 if (IsLibraryApi(owner))
                 {
                     // Its callers are (also) outside the compilation: say how the library hands the wrapper to them.
-                    var parameter = owner.Parameters.FirstOrDefault(p => p.Type.SpecialType == SpecialType.System_String || LoadShape.IsLocation(p.Type, p.Name, null))?.Name ?? "path";
-                    context.ReportDiagnostic(Diagnostic.Create(Rules.LocationFromPublicParameter, site.GetLocation(), loaderName, parameter, ModelLoadNames.Of(owner), LoadShape.IdOf(owner.OriginalDefinition) ?? owner.Name));
-                    return true;
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.LocationFromPublicParameter, site.GetLocation(), loaderName, parameter, ownerName, id));
+                    return new Unresolved(true);
                 }
 
-                return _derived.HasCallers(owner); // no caller at all: nothing checks this load, so it keeps its OTA0004
+                if (_friendAssemblies is not null && IsFriendApi(owner))
+                {
+                    return new Unresolved(false, Diagnostic.Create(Rules.LocationFromFriendParameter, site.GetLocation(), loaderName, parameter, ownerName, id, _friendAssemblies));
+                }
+
+                if (_derived.Get(owner) is null)
+                {
+                    return new Unresolved(false); // not a wrapper whose calls are checked: the load keeps its finding
+                }
+
+                if (callee is not null && _derived.InSameCycle(owner, callee) && !_derived.ForwardsParameterUnchanged(owner, evaluate))
+                {
+                    // A recursive call that changes the location: each turn loads another path, which no caller sees.
+                    return new Unresolved(false, Diagnostic.Create(Rules.LocationFromUncheckedWrapper, site.GetLocation(), loaderName, parameter, ownerName, "it calls itself (through '" + ModelLoadNames.Of(callee) + "') with a changed location, so the locations of later turns are not known"));
+                }
+
+                var reach = _derived.Callers.Of(CallSite.Declared(owner), context.CancellationToken);
+                if (reach.OnlyCheckedCalls)
+                {
+                    return new Unresolved(true);
+                }
+
+                var additional = reach.Where is { } where ? new[] { where } : null;
+                return new Unresolved(false, Diagnostic.Create(Rules.LocationFromUncheckedWrapper, site.GetLocation(), additional, loaderName, parameter, ownerName, reach.Why));
             }
 
-            return false;
+            return new Unresolved(false);
         }
 
-        /// <summary>The members whose derived loader may cover this site: the enclosing local function and method, and the type's constructors.</summary>
+        /// <summary>The members whose derived loader may cover this site: the enclosing local functions and method, and the type's constructors.</summary>
         private static IEnumerable<IMethodSymbol> Owners(OperationAnalysisContext context)
         {
             for (var parent = context.Operation.Parent; parent is not null; parent = parent.Parent)
@@ -427,9 +507,43 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             return true;
         }
 
-        /// <summary>OTA0003/OTA0004/OTA0001/OTA0005 for the locations of one load site (catalog, declared or derived).</summary>
-        private void ReportLoad(OperationAnalysisContext context, string loaderName, List<(string Path, LocationForm Form, SyntaxNode At)> resolved, bool unresolved)
+        /// <summary>
+        /// A member a friend assembly (InternalsVisibleTo) of this library can call: not private anywhere on the way.
+        /// An application's friends are its tests, which ship nothing: an application is treated as closed.
+        /// </summary>
+        private bool IsFriendApi(IMethodSymbol method)
         {
+            if (!_isLibrary || method.MethodKind == MethodKind.LocalFunction || method.DeclaredAccessibility is Accessibility.Private or Accessibility.ProtectedAndInternal)
+            {
+                return false;
+            }
+
+            for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            {
+                if (type.DeclaredAccessibility is Accessibility.Private or Accessibility.ProtectedAndInternal)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static string? FriendAssemblies(Compilation compilation)
+        {
+            var names = compilation.Assembly.GetAttributes()
+                .Where(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InternalsVisibleToAttribute" && a.ConstructorArguments.Length == 1)
+                .Select(a => a.ConstructorArguments[0].Value as string)
+                .Where(n => !string.IsNullOrEmpty(n))
+                .Select(n => n!.Split(',')[0].Trim())
+                .ToList();
+            return names.Count == 0 ? null : string.Join("', '", names);
+        }
+
+        /// <summary>OTA0003/OTA0004/OTA0001/OTA0005 for the locations of one load site (catalog, declared or derived).</summary>
+        private void ReportLoad(OperationAnalysisContext context, string loaderName, List<(string Path, LocationForm Form, SyntaxNode At)> resolved, Unresolved? unresolved, ImmutableArray<Location> trail)
+        {
+            IEnumerable<Location>? related = trail.IsDefaultOrEmpty ? null : trail;
             var linkedPaths = LinkedManifestPaths(context.ContainingSymbol, context.Compilation);
             if (linkedPaths.Count > 0)
             {
@@ -447,20 +561,20 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                     var declaring = linked.FirstOrDefault(m => Declares(m!, path, form)) ?? _manifests.Manifests.FirstOrDefault(m => Declares(m, path, form));
                     if (declaring is null)
                     {
-                        context.ReportDiagnostic(Diagnostic.Create(Rules.LoadNotListedInManifest, at.GetLocation(), path, string.Join("', '", linkedPaths)));
+                        context.ReportDiagnostic(Diagnostic.Create(Rules.LoadNotListedInManifest, at.GetLocation(), related, path, string.Join("', '", linkedPaths)));
                         return;
                     }
 
                     linking ??= declaring;
                 }
 
-                ReportIfBelowRequiredLevel(context, loaderName, linking);
+                ReportIfBelowRequiredLevel(context, loaderName, linking, related);
                 return;
             }
 
-            if (unresolved)
+            if (unresolved is { } why)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Rules.LocationNotStatic, context.Operation.Syntax.GetLocation(), loaderName));
+                context.ReportDiagnostic(why.Replacement ?? Diagnostic.Create(Rules.LocationNotStatic, context.Operation.Syntax.GetLocation(), related, loaderName));
                 return;
             }
 
@@ -476,14 +590,14 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                             .Add(DiagnosticProperties.ModelPath, path)
                             .Add(DiagnosticProperties.ProjectDirectory, _manifests.ProjectDirectory)
                         : null;
-                    context.ReportDiagnostic(Diagnostic.Create(Rules.UnlinkedModelLoad, context.Operation.Syntax.GetLocation(), properties, loaderName, path, ManifestSkeleton.ScaffoldCommand(path)));
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.UnlinkedModelLoad, context.Operation.Syntax.GetLocation(), related, properties, loaderName, path, ManifestSkeleton.ScaffoldCommand(path)));
                     return; // one finding per load site
                 }
 
                 listing ??= declaring;
             }
 
-            ReportIfBelowRequiredLevel(context, loaderName, listing);
+            ReportIfBelowRequiredLevel(context, loaderName, listing, related);
         }
 
         /// <summary>
@@ -510,7 +624,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
         /// OTA0005: a summary at the load site when the linked manifest, by itself, is below the level the project
         /// requires. The per-element errors (and the parents' levels) are the build task's: never the same finding twice.
         /// </summary>
-        private void ReportIfBelowRequiredLevel(OperationAnalysisContext context, string loaderName, IndexedManifest? manifest)
+        private void ReportIfBelowRequiredLevel(OperationAnalysisContext context, string loaderName, IndexedManifest? manifest, IEnumerable<Location>? related)
         {
             if (manifest is null || _requiredLevel is not { } required || !manifest.Manifest.IsReadable || manifest.OwnLevel >= required)
             {
@@ -520,6 +634,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(
                 Rules.LinkedLineageBelowLevel,
                 context.Operation.Syntax.GetLocation(),
+                related,
                 loaderName,
                 PathText.FileName(manifest.FullPath),
                 OpenTrain.Lineage.LineageLevels.ToName(manifest.OwnLevel),

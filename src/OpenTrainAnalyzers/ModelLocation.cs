@@ -53,15 +53,17 @@ internal sealed class ModelLocation
     private readonly Compilation _compilation;
     private readonly IReadOnlyDictionary<ISymbol, LoaderEntry> _carriers;
     private readonly IOperation _root;
+    private readonly BodyFacts _facts;
     private LocationForm _carrierForm;
 
     /// <summary>Parameters of a derived loader (and the members its constructor assigns), bound to a call site's arguments.</summary>
     public ILocationBinding? Binding { get; set; }
 
-    public ModelLocation(Compilation compilation, IReadOnlyDictionary<ISymbol, LoaderEntry> carriers, IOperation site)
+    public ModelLocation(Compilation compilation, IReadOnlyDictionary<ISymbol, LoaderEntry> carriers, IOperation site, BodyFacts? facts = null)
     {
         _compilation = compilation;
         _carriers = carriers;
+        _facts = facts ?? new BodyFacts();
         var root = site;
         while (root.Parent is not null)
         {
@@ -75,17 +77,21 @@ internal sealed class ModelLocation
     public LocationStatus Resolve(IArgumentOperation? argument, LocationForm form, out string? path) => Resolve(argument, form, out path, out _);
 
     /// <summary>As above; <paramref name="resolvedForm"/> is the carrier's form when an options object holds the location.</summary>
-    public LocationStatus Resolve(IArgumentOperation? argument, LocationForm form, out string? path, out LocationForm resolvedForm)
+    public LocationStatus Resolve(IArgumentOperation? argument, LocationForm form, out string? path, out LocationForm resolvedForm) =>
+        Resolve(argument?.Value, form, out path, out resolvedForm);
+
+    /// <summary>As above, for the value a call passes (an argument's, or the value assigned to a property).</summary>
+    public LocationStatus Resolve(IOperation? value, LocationForm form, out string? path, out LocationForm resolvedForm)
     {
         path = null;
         resolvedForm = form;
-        if (argument is null || IsNothing(argument.Value))
+        if (value is null || IsNothing(value))
         {
             return LocationStatus.NotSupplied;
         }
 
         _carrierForm = LocationForm.Path;
-        path = ResolveValue(argument.Value, form, 0);
+        path = ResolveValue(value, form, 0);
         if (form == LocationForm.Options)
         {
             resolvedForm = _carrierForm;
@@ -295,12 +301,7 @@ internal sealed class ModelLocation
         {
             // Writes through the local after creation (options.ModelFile = "…"): one write and nothing else is a value;
             // anything more depends on the order of execution, which the analyzer does not guess.
-            var writes = _root.Descendants()
-                .OfType<IAssignmentOperation>()
-                .Where(a => a.Target is IMemberReferenceOperation { Instance: ILocalReferenceOperation owner } target
-                    && SymbolEqualityComparer.Default.Equals(owner.Local, local)
-                    && IsCarrier(target.Member))
-                .ToList();
+            var writes = _facts.Of(_root).MemberWritesThrough(local).Where(a => IsCarrier(((IMemberReferenceOperation)a.Target).Member)).ToList();
             if (writes.Count > 0)
             {
                 if (writes.Count > 1 || carried is not null || writes[0] is not ISimpleAssignmentOperation single)
@@ -315,52 +316,11 @@ internal sealed class ModelLocation
         return carried is null ? null : ResolveValue(carried, LocationForm.Path, depth + 1);
     }
 
-    private bool IsCarrier(ISymbol member) => _carriers.ContainsKey(member.OriginalDefinition);
+    private bool IsCarrier(ISymbol member) => CarrierMembers.IsCarrier(_carriers, member);
 
     /// <summary>The one value a local receives in this method (its initializer or a single assignment), or null.</summary>
-    private IOperation? SingleAssignedValue(ILocalSymbol local)
-    {
-        if (local.RefKind != RefKind.None)
-        {
-            return null;
-        }
-
-        IOperation? value = null;
-        int writes = 0;
-        foreach (var operation in _root.Descendants())
-        {
-            switch (operation)
-            {
-                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
-                    if (declarator.Initializer is { } initializer)
-                    {
-                        writes++;
-                        value = initializer.Value;
-                    }
-
-                    break;
-                case ILocalReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Local, local) && IsWrite(reference):
-                    writes++;
-                    value = reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference ? assignment.Value : null;
-                    break;
-            }
-
-            if (writes > 1)
-            {
-                return null;
-            }
-        }
-
-        return writes == 1 ? value : null;
-    }
-
-    private static bool IsWrite(ILocalReferenceOperation reference) => reference.IsDeclaration || reference.Parent switch
-    {
-        IAssignmentOperation assignment => assignment.Target == reference,
-        IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } => true,
-        IIncrementOrDecrementOperation or IDeclarationExpressionOperation or ITupleOperation or IAddressOfOperation => true,
-        _ => reference.Syntax.Parent is RefExpressionSyntax, // ref aliases: ref locals, ref returns
-    };
+    /// <remarks>From one map of the body's writes, built once per body however many locals and loads ask.</remarks>
+    private IOperation? SingleAssignedValue(ILocalSymbol local) => local.RefKind != RefKind.None ? null : _facts.Of(_root).SingleValue(local);
 
     /// <summary>The initializer of a static readonly source field that nothing else assigns, or null.</summary>
     private IOperation? StaticReadonlyInitializer(IFieldSymbol field)
@@ -511,4 +471,115 @@ internal sealed class ModelLocation
         && method.ContainingType is { Name: "Path", ContainingNamespace: { Name: "IO", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } }
         && method.Parameters.Length > 0
         && (method.Parameters[0].Type.SpecialType == SpecialType.System_String || method.Parameters[0].Type is IArrayTypeSymbol);
+}
+
+/// <summary>
+/// What one method body writes, from a single walk: the value each local receives (when it receives exactly one) and
+/// the member writes made through each local (options.ModelPath = …). Kept per body while the body's operation tree is
+/// alive (weakly), one table per compilation: a body with thousands of loads is walked once, not once per local.
+/// </summary>
+internal sealed class BodyFacts
+{
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IOperation, Facts> _bodies = new();
+
+    public Facts Of(IOperation root) => _bodies.GetValue(root, r => new Facts(r));
+
+    /// <summary>Whether an operation writes the variable <paramref name="reference"/> names (assignment, ref/out, ++, deconstruction).</summary>
+    public static bool IsWrite(IOperation reference) => reference switch
+    {
+        ILocalReferenceOperation { IsDeclaration: true } => true,
+        _ => reference.Parent switch
+        {
+            IAssignmentOperation assignment => assignment.Target == reference,
+            IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } => true,
+            IIncrementOrDecrementOperation or IDeclarationExpressionOperation or ITupleOperation or IAddressOfOperation => true,
+            _ => reference.Syntax.Parent is RefExpressionSyntax, // ref aliases: ref locals, ref returns
+        },
+    };
+
+    internal sealed class Facts
+    {
+        private readonly Dictionary<ILocalSymbol, (int Writes, IOperation? Value)> _locals = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<ILocalSymbol, List<IAssignmentOperation>> _memberWrites = new(SymbolEqualityComparer.Default);
+
+        public Facts(IOperation root)
+        {
+            foreach (var operation in root.Descendants())
+            {
+                switch (operation)
+                {
+                    case IVariableDeclaratorOperation { Initializer: { } initializer } declarator:
+                        Count(declarator.Symbol, initializer.Value);
+                        break;
+                    case ILocalReferenceOperation reference when IsWrite(reference):
+                        Count(reference.Local, reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference ? assignment.Value : null);
+                        break;
+                    case IAssignmentOperation { Target: IMemberReferenceOperation { Instance: ILocalReferenceOperation owner } } write:
+                        if (!_memberWrites.TryGetValue(owner.Local, out var list))
+                        {
+                            _memberWrites[owner.Local] = list = new List<IAssignmentOperation>();
+                        }
+
+                        list.Add(write);
+                        break;
+                }
+            }
+        }
+
+        public IOperation? SingleValue(ILocalSymbol local) => _locals.TryGetValue(local, out var entry) && entry.Writes == 1 ? entry.Value : null;
+
+        public IReadOnlyList<IAssignmentOperation> MemberWritesThrough(ILocalSymbol local) =>
+            _memberWrites.TryGetValue(local, out var list) ? list : (IReadOnlyList<IAssignmentOperation>)System.Array.Empty<IAssignmentOperation>();
+
+        private void Count(ILocalSymbol local, IOperation? value)
+        {
+            _locals[local] = _locals.TryGetValue(local, out var entry) ? (entry.Writes + 1, null) : (1, value);
+        }
+    }
+}
+
+/// <summary>Catalogued carriers, and the members of the project's own types that implement or override one.</summary>
+internal static class CarrierMembers
+{
+    public static bool IsCarrier(IReadOnlyDictionary<ISymbol, LoaderEntry> carriers, ISymbol member)
+    {
+        if (carriers.ContainsKey(member.OriginalDefinition))
+        {
+            return true;
+        }
+
+        if (member is not IPropertySymbol property)
+        {
+            return false;
+        }
+
+        // ModelOptions : ILLamaParams { public string ModelPath { get; set; } } fills IModelParams.ModelPath.
+        for (var overridden = property.OverriddenProperty; overridden is not null; overridden = overridden.OverriddenProperty)
+        {
+            if (carriers.ContainsKey(overridden.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        foreach (var implemented in property.ExplicitInterfaceImplementations)
+        {
+            if (carriers.ContainsKey(implemented.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        foreach (var carrier in carriers.Keys)
+        {
+            if (carrier is IPropertySymbol { ContainingType.TypeKind: TypeKind.Interface } declared
+                && property.ContainingType.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, declared.ContainingType))
+                && SymbolEqualityComparer.Default.Equals(property.ContainingType.FindImplementationForInterfaceMember(declared)?.OriginalDefinition, property.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

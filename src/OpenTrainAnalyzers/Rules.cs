@@ -34,6 +34,20 @@ internal static class Rules
         "'{0}' loads model weights from parameter '{1}' of '{2}', a public API of this library whose callers are outside this compilation: declare it for the library's consumers in OpenTrainLoaders.txt as '{3};{1}' (dotnet pack ships that file with the package), or link its manifest with [ModelLineage(\"path/to/model.lineage.json\")]",
         "A wrapper inside the compilation is checked where it is called; a library's public wrapper is called by its consumers, who see it only when the library declares it.");
 
+    /// <summary>OTA0004 at the load inside an internal wrapper of a library that friend assemblies (InternalsVisibleTo) can call.</summary>
+    public static readonly DiagnosticDescriptor LocationFromFriendParameter = Create(
+        DiagnosticIds.LocationNotStatic,
+        "Model location cannot be resolved at compile time",
+        "'{0}' loads model weights from parameter '{1}' of '{2}', which other assemblies can call through InternalsVisibleTo ('{4}'), where this compilation cannot check the calls: declare it in those projects' OpenTrainLoaders.txt as '{3};{1}', or link its manifest with [ModelLineage(\"path/to/model.lineage.json\")]",
+        "A wrapper is checked where it is called; calls from a friend assembly are compiled elsewhere and are checked there only when the wrapper is declared.");
+
+    /// <summary>OTA0004 at the load inside a wrapper whose calls are not all checked (method group, virtual, generated caller, no caller).</summary>
+    public static readonly DiagnosticDescriptor LocationFromUncheckedWrapper = Create(
+        DiagnosticIds.LocationNotStatic,
+        "Model location cannot be resolved at compile time",
+        "'{0}' loads model weights from parameter '{1}' of '{2}', and not every way into '{2}' is a call the analyzer checks: {3}. Link its manifest with [ModelLineage(\"path/to/model.lineage.json\")] on '{2}' or its type, or reach it only through direct calls.",
+        "The load inside a wrapper stays silent only when every way into the wrapper is a direct call that the analyzer checks with the path it passes; otherwise nothing would check the paths that arrive another way.");
+
     public static readonly DiagnosticDescriptor LinkedLineageBelowLevel = Create(
         DiagnosticIds.LinkedLineageBelowLevel,
         "Linked lineage is below the required level",
@@ -73,7 +87,7 @@ internal static class Rules
         "Fail closed: a library version newer than the loader catalog can add loaders. A static factory or constructor of a known loader type that takes a path, stream, bytes, loader or options object, and that the catalog neither lists as a load nor classifies as a writer, look-alike or non-load, is reported instead of passing silently.");
 
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
-        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, LocationFromPublicParameter, LinkedLineageBelowLevel, ImplicitModelLocation, ReflectionModelLoad, InvalidDeclaredLoader, UnknownLoaderMember);
+        UnlinkedModelLoad, ManifestNotInAdditionalFiles, LoadNotListedInManifest, LocationNotStatic, LocationFromPublicParameter, LocationFromFriendParameter, LocationFromUncheckedWrapper, LinkedLineageBelowLevel, ImplicitModelLocation, ReflectionModelLoad, InvalidDeclaredLoader, UnknownLoaderMember);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string description, params string[] customTags) => new DiagnosticDescriptor(
         id,

@@ -45,10 +45,32 @@ internal sealed class LineageTest : CSharpCodeFixTest<ModelLoadAnalyzer, LinkMan
 
     public static DiagnosticResult Diagnostic(string id) => new DiagnosticResult(id, DiagnosticSeverity.Warning);
 
-    /// <summary>OTA0001 at a marked load: the loader as the message names it, the path, and the scaffold command.</summary>
+    /// <summary>
+    /// OTA0001 at a marked load: the loader as the message names it, the path, and the scaffold command. A wrapper's
+    /// call site also carries the way to the load as related locations: tests that assert them use <see cref="Trail"/>.
+    /// </summary>
     public static DiagnosticResult Unlinked(int marker, string loader, string path) =>
-        Diagnostic("OTA0001").WithLocation(marker).WithArguments(loader, path, OpenTrain.Lineage.ManifestSkeleton.ScaffoldCommand(path));
+        Diagnostic("OTA0001").WithLocation(marker).WithArguments(loader, path, OpenTrain.Lineage.ManifestSkeleton.ScaffoldCommand(path))
+            .WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
 
     /// <summary>OTA0004 at a marked load whose location is known only at run time.</summary>
-    public static DiagnosticResult NotStatic(int marker, string loader) => Diagnostic("OTA0004").WithLocation(marker).WithArguments(loader);
+    public static DiagnosticResult NotStatic(int marker, string loader) => Diagnostic("OTA0004").WithLocation(marker).WithArguments(loader)
+        .WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+
+    /// <summary>OTA0004 at the load inside a wrapper that is reached other than by checked calls, with the reason.</summary>
+    public static DiagnosticResult NotAllCallsChecked(int marker, string loader, string parameter, string wrapper, string why) =>
+        Diagnostic("OTA0004").WithLocation(marker).WithArguments(loader, parameter, wrapper, why)
+            .WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+
+    /// <summary>A diagnostic at <paramref name="marker"/> whose related locations are exactly the markers given, in order.</summary>
+    public static DiagnosticResult Trail(DiagnosticResult result, params int[] markers)
+    {
+        result = result.WithOptions(DiagnosticOptions.None);
+        foreach (int marker in markers)
+        {
+            result = result.WithLocation(marker);
+        }
+
+        return result;
+    }
 }
