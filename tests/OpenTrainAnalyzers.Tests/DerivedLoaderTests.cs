@@ -216,6 +216,10 @@ public class DerivedLoaderTests
             sealed class S { readonly string _p; public S(string p) { _p = p; } public object Go() => new InferenceSession(_p); }
             static class R { public static object A(string p) => B(p); public static object B(string p) => A(p); }
             class App { void Run() { M.W("a"); new S("models/s.onnx"); R.A("x"); "y".ToString(); } }
+            interface I { object O(string p); } sealed class J : I { public object O(string p) => new InferenceSession(p); }
+            class B { protected B(string p) { _ = new InferenceSession(p); } } sealed class D : B { public D() : base("models/d.onnx") { } }
+            sealed class H { public string P { set => _ = new InferenceSession(value); } } sealed class K(string f) { public void T(string g) => f = g; public object O() => new InferenceSession(f); }
+            partial class Q { partial void P(string p); partial void P(string p) { _ = new InferenceSession(p); } void U() { System.Func<string, object> g = M.L; new H { P = "x" }; S s = new("y"); P("z"); } }
             """;
         var references = await LineageTest.WithOnnxRuntime.ResolveAsync(LanguageNames.CSharp, default);
         var analyzer = new ModelLoadAnalyzer();
