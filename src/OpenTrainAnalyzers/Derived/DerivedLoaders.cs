@@ -76,7 +76,9 @@ internal sealed class DerivedLoaders
     private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<IOperation>> _bodies = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly HashSet<INamedTypeSymbol> _carrierTypes = new(SymbolEqualityComparer.Default);
-    private readonly Lazy<HashSet<string>> _names;
+    private readonly Lazy<HashSet<string>> _loadNames;
+    private readonly Lazy<NameScan> _scan;
+    private readonly Lazy<HashSet<string>> _reaching;
     private readonly object _gate = new();
     private int _cycleCount;
 
@@ -93,9 +95,11 @@ internal sealed class DerivedLoaders
             }
         }
 
-        _names = new Lazy<HashSet<string>>(NamesThatMayLoad, LazyThreadSafetyMode.ExecutionAndPublication);
+        _loadNames = new Lazy<HashSet<string>>(LoadNames, LazyThreadSafetyMode.ExecutionAndPublication);
+        _scan = new Lazy<NameScan>(() => new NameScan(compilation, ScannedNames(), cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
+        _reaching = new Lazy<HashSet<string>>(ReachingNames, LazyThreadSafetyMode.ExecutionAndPublication);
         Generated = new GeneratedCode(compilation);
-        Callers = new WrapperCallers(compilation, Generated, Model);
+        Callers = new WrapperCallers(Generated, Model, () => Scan);
     }
 
     /// <summary>Each method body's writes, walked once per body (shared with every <see cref="ModelLocation"/> of the compilation).</summary>
@@ -216,37 +220,105 @@ internal sealed class DerivedLoaders
     }
 
     /// <summary>
-    /// The cheap test before binding: a wrapper's text names a load (or an alias), a possible wrapper, or a constructor
-    /// call without a name (target-typed new, base/this initializers). No hit means it cannot reach a load.
+    /// The cheap test before binding: whether the method's name (a constructor's type, a setter's property) is one of
+    /// the names from which a load can be reached, as the text says (<see cref="ReachingNames"/>).
     /// </summary>
     private bool MayReachLoad(IMethodSymbol method)
     {
         if (method.MethodKind == MethodKind.LocalFunction)
         {
-            return true; // its siblings are not members: their names are not in the table
+            return true; // not a member: its calls are inside its method, whose name stands for it
         }
 
-        var references = method.MethodKind == MethodKind.Constructor ? method.ContainingType.DeclaringSyntaxReferences : method.DeclaringSyntaxReferences;
-        var names = _names.Value;
-        foreach (var reference in references)
+        string key = method.MethodKind switch
         {
-            foreach (var token in reference.GetSyntax(_cancellationToken).DescendantTokens())
+            MethodKind.Constructor => method.ContainingType.Name,
+            MethodKind.PropertySet or MethodKind.PropertyGet when method.AssociatedSymbol is { } property => property.Name,
+            _ => method.Name,
+        };
+        return _reaching.Value.Contains(key);
+    }
+
+    /// <summary>The one text pass over the compilation for the names that matter (also the callers' index).</summary>
+    public NameScan Scan => _scan.Value;
+
+    /// <summary>
+    /// Names from which a load may be reached, closed backwards over the text: start from the loads' names (and using
+    /// aliases), and add the member (and its enclosing types) that writes each hit, until nothing new is added. A method
+    /// whose name is not in the result cannot reach a load through calls, so it is never bound. Over-approximate on
+    /// purpose (same-named members, hits in comments of a member): that costs a bind, never a missed load.
+    /// </summary>
+    private HashSet<string> ReachingNames()
+    {
+        var reaching = new HashSet<string>(_loadNames.Value, StringComparer.Ordinal);
+        var queue = new Queue<string>(reaching);
+        var scan = Scan;
+        void Add(SyntaxNode? from)
+        {
+            foreach (string key in EnclosingKeys(from))
             {
-                switch (token.Kind())
+                if (reaching.Add(key))
                 {
-                    case SyntaxKind.IdentifierToken when token.Parent is SimpleNameSyntax && names.Contains(token.ValueText):
-                    case SyntaxKind.NewKeyword when token.Parent is ImplicitObjectCreationExpressionSyntax:
-                    case SyntaxKind.BaseKeyword or SyntaxKind.ThisKeyword when token.Parent is ConstructorInitializerSyntax:
-                        return true;
+                    queue.Enqueue(key);
                 }
             }
         }
 
-        return false;
+        // new(…) names no type: the target type may be written in another member, so each one counts.
+        foreach (var (tree, position) in scan.Nameless)
+        {
+            var token = tree.GetRoot(_cancellationToken).FindToken(position);
+            if (token.SpanStart == position && token.IsKind(SyntaxKind.NewKeyword))
+            {
+                Add(token.Parent);
+            }
+        }
+
+        while (queue.Count > 0)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            foreach (var (tree, position) in scan.Hits(queue.Dequeue()))
+            {
+                var token = tree.GetRoot(_cancellationToken).FindToken(position);
+                if (token.SpanStart == position && token.IsKind(SyntaxKind.IdentifierToken))
+                {
+                    Add(token.Parent);
+                }
+            }
+        }
+
+        return reaching;
     }
 
-    /// <summary>Names a call that may reach a load is written with: catalogued and declared loads, using aliases, and the members that could be wrappers.</summary>
-    private HashSet<string> NamesThatMayLoad()
+    /// <summary>The member a piece of code is written in (by the name its callers write) and every type around it.</summary>
+    private static IEnumerable<string> EnclosingKeys(SyntaxNode? node)
+    {
+        bool member = false;
+        for (var current = node; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case MethodDeclarationSyntax method when !member:
+                    member = true;
+                    yield return method.Identifier.ValueText;
+                    break;
+                case PropertyDeclarationSyntax property when !member:
+                    member = true;
+                    yield return property.Identifier.ValueText;
+                    break;
+                case BaseTypeDeclarationSyntax type:
+                    member = true;
+                    yield return type.Identifier.ValueText; // its constructors, which may store what a member loads
+                    break;
+                case MemberDeclarationSyntax and not BaseNamespaceDeclarationSyntax:
+                    member = true; // constructors (by their type, above), fields, indexers, operators: not called by a name of their own
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The names a load is written with: catalogued and declared loads, and every using alias (it may stand for one).</summary>
+    private HashSet<string> LoadNames()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pair in _catalog.Loads)
@@ -265,12 +337,22 @@ internal sealed class DerivedLoaders
             }
         }
 
-        foreach (var symbol in _compilation.GetSymbolsWithName(_ => true, SymbolFilter.Member, _cancellationToken))
+        return names;
+    }
+
+    /// <summary>The words the text pass looks for: load names, and the names of members that could be wrappers.</summary>
+    private HashSet<string> ScannedNames()
+    {
+        var names = new HashSet<string>(_loadNames.Value, StringComparer.Ordinal);
+        foreach (var symbol in _compilation.GetSymbolsWithName(_ => true, SymbolFilter.TypeAndMember, _cancellationToken))
         {
             switch (symbol)
             {
+                case INamedTypeSymbol type when type.InstanceConstructors.Any(c => c.Parameters.Any(p => CanCarryLocation(p.Type))):
+                    names.Add(type.Name); // constructors are not listed as members by name
+                    break;
                 case IMethodSymbol method when method.Parameters.Any(p => CanCarryLocation(p.Type)):
-                    names.Add(method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.Name);
+                    names.Add(method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.AssociatedSymbol?.Name ?? method.Name);
                     break;
                 case IPropertySymbol { SetMethod: not null } property when CanCarryLocation(property.Type):
                     names.Add(property.Name);

@@ -31,26 +31,23 @@ internal readonly struct WrapperReach
 
 /// <summary>
 /// Decides from bound syntax whether every way a wrapper of this compilation can be reached is a call site that the
-/// analyzer checks. One identifier index per compilation (built on first need: only when a wrapper's load depends on its
-/// parameters) finds the candidate references by name; each candidate is bound before it counts. A name written in a
+/// analyzer checks. The compilation's one text pass (<see cref="NameScan"/>) finds where the wrapper's name is written;
+/// each hit must be a name in the syntax and is bound before it counts. A name written in a
 /// comment or string, or an unrelated member of the same name, never counts; a method group, a delegate, a call in
 /// generated code, virtual dispatch or an interface does, and keeps the load's own finding.
 /// </summary>
 internal sealed class WrapperCallers
 {
-    private readonly Compilation _compilation;
     private readonly GeneratedCode _generated;
     private readonly System.Func<SyntaxTree, SemanticModel> _model;
+    private readonly System.Func<NameScan> _scan;
     private readonly ConcurrentDictionary<IMethodSymbol, WrapperReach> _reach = new(SymbolEqualityComparer.Default);
-    private readonly object _indexGate = new();
-    private Dictionary<string, List<SyntaxToken>>? _names;
-    private List<SyntaxNode>? _nameless;
 
-    public WrapperCallers(Compilation compilation, GeneratedCode generated, System.Func<SyntaxTree, SemanticModel> model)
+    public WrapperCallers(GeneratedCode generated, System.Func<SyntaxTree, SemanticModel> model, System.Func<NameScan> scan)
     {
-        _compilation = compilation;
         _generated = generated;
         _model = model;
+        _scan = scan;
     }
 
     /// <param name="wrapper">The wrapper as declared (<see cref="CallSite.Declared"/>).</param>
@@ -75,7 +72,6 @@ internal sealed class WrapperCallers
             return new WrapperReach(false, "a derived type can call it implicitly", null);
         }
 
-        EnsureIndex(cancellationToken);
         string name = wrapper.MethodKind switch
         {
             MethodKind.Constructor => wrapper.ContainingType.Name,
@@ -84,9 +80,8 @@ internal sealed class WrapperCallers
         };
 
         int checkedCalls = 0;
-        if (_names!.TryGetValue(name, out var tokens))
         {
-            foreach (var token in tokens)
+            foreach (var token in NamesWritten(wrapper, name, cancellationToken))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var kind = Classify(wrapper, token, out var at);
@@ -111,9 +106,15 @@ internal sealed class WrapperCallers
 
         if (wrapper.MethodKind == MethodKind.Constructor)
         {
-            foreach (var node in _nameless!)
+            foreach (var (tree, position) in _scan().Nameless)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var token = tree.GetRoot(cancellationToken).FindToken(position);
+                if (token.SpanStart != position || token.Parent is not (ImplicitObjectCreationExpressionSyntax or ConstructorInitializerSyntax) || token.Parent is not { } node)
+                {
+                    continue;
+                }
+
                 if (SymbolEqualityComparer.Default.Equals(Bound(node), wrapper))
                 {
                     if (IsGenerated(node, cancellationToken))
@@ -277,13 +278,7 @@ internal sealed class WrapperCallers
 
     private bool HasDerivedType(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
-        EnsureIndex(cancellationToken);
-        if (!_names!.TryGetValue(type.Name, out var tokens))
-        {
-            return false;
-        }
-
-        foreach (var token in tokens)
+        foreach (var token in Identifiers(_scan().Hits(type.Name), cancellationToken))
         {
             var name = token.Parent!;
             var typeSyntax = name.Parent is QualifiedNameSyntax qualified && qualified.Right == name ? qualified : name;
@@ -296,48 +291,33 @@ internal sealed class WrapperCallers
         return false;
     }
 
-    /// <summary>Every simple name of the compilation by its text, and the constructor calls that have no name.</summary>
-    private void EnsureIndex(CancellationToken cancellationToken)
+    /// <summary>
+    /// Where the wrapper's name is written as a simple name: the text pass's hits for members; for a local function, the
+    /// names inside the member that declares it (nothing outside can call it).
+    /// </summary>
+    private IEnumerable<SyntaxToken> NamesWritten(IMethodSymbol wrapper, string name, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _names) is not null)
+        if (wrapper.MethodKind != MethodKind.LocalFunction)
         {
-            return;
+            return Identifiers(_scan().Hits(name), cancellationToken);
         }
 
-        lock (_indexGate)
+        var declaration = wrapper.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
+        var scope = declaration?.FirstAncestorOrSelf<SyntaxNode>(n => n is MemberDeclarationSyntax and not GlobalStatementSyntax or CompilationUnitSyntax);
+        return scope is null
+            ? Enumerable.Empty<SyntaxToken>()
+            : scope.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken) && t.Parent is SimpleNameSyntax && t.ValueText == name);
+    }
+
+    private static IEnumerable<SyntaxToken> Identifiers(IReadOnlyList<(SyntaxTree Tree, int Position)> hits, CancellationToken cancellationToken)
+    {
+        foreach (var (tree, position) in hits)
         {
-            if (_names is not null)
+            var token = tree.GetRoot(cancellationToken).FindToken(position);
+            if (token.SpanStart == position && token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is SimpleNameSyntax)
             {
-                return;
+                yield return token; // a hit in a comment or string is trivia or a literal, not a name
             }
-
-            var names = new Dictionary<string, List<SyntaxToken>>();
-            var nameless = new List<SyntaxNode>();
-            foreach (var tree in _compilation.SyntaxTrees)
-            {
-                foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
-                {
-                    switch (token.Kind())
-                    {
-                        case SyntaxKind.IdentifierToken when token.Parent is SimpleNameSyntax:
-                            string text = token.ValueText;
-                            if (!names.TryGetValue(text, out var list))
-                            {
-                                names[text] = list = new List<SyntaxToken>();
-                            }
-
-                            list.Add(token);
-                            break;
-                        case SyntaxKind.NewKeyword when token.Parent is ImplicitObjectCreationExpressionSyntax:
-                        case SyntaxKind.BaseKeyword or SyntaxKind.ThisKeyword when token.Parent is ConstructorInitializerSyntax:
-                            nameless.Add(token.Parent);
-                            break;
-                    }
-                }
-            }
-
-            _nameless = nameless;
-            Volatile.Write(ref _names, names);
         }
     }
 }
