@@ -402,3 +402,62 @@ public class DerivedLoaderSoundnessTests
         await test.RunAsync();
     }
 }
+
+/// <summary>
+/// The web-app case from issue 20: the app's own options type implements LLamaSharp's ILLamaParams and is passed to
+/// LLamaWeights.LoadFromFileAsync inside a wrapper. The wrapper's calls are checked with the ModelPath they set (real
+/// LLamaSharp 0.30.0 assemblies; the interface's properties are implemented as public auto-properties from its metadata).
+/// </summary>
+public class OwnOptionsTypeTests
+{
+    private static readonly System.Collections.Immutable.ImmutableArray<MetadataReference> LLamaSharp =
+        PackageCache.References(("LLamaSharp", "0.30.0"), ("Microsoft.Extensions.AI.Abstractions", "10.11.0"));
+
+    [Fact]
+    public async Task An_options_type_of_the_app_that_implements_a_carrier_interface_is_checked_at_the_wrappers_calls()
+    {
+        string members = await ImplementationOf("LLama.Abstractions.ILLamaParams");
+        var test = new LineageTest($$"""
+            using System.Threading.Tasks;
+            using LLama;
+            using LLama.Abstractions;
+
+            sealed class ModelOptions : ILLamaParams
+            {
+            {{members}}
+            }
+
+            static class Chat
+            {
+                public static Task<LLamaWeights> CreateAsync(ModelOptions options, int contextSize) => LLamaWeights.LoadFromFileAsync(options);
+            }
+
+            class App
+            {
+                void Run()
+                {
+                    {|#0:Chat.CreateAsync(new ModelOptions { ModelPath = "models/chat.gguf" }, 4096)|};
+                    Chat.CreateAsync(new ModelOptions { ModelPath = "models/linked.gguf" }, 4096);
+                }
+            }
+            """, ReferenceAssemblies.Net.Net80).WithReferences(LLamaSharp).WithManifest("/app/models/linked.lineage.json", "linked.gguf");
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "Chat.CreateAsync -> LLamaWeights.LoadFromFileAsync", "models/chat.gguf"));
+
+        await test.RunAsync();
+    }
+
+    /// <summary>Auto-properties for every property of the interface and its bases, typed as the metadata says.</summary>
+    private static async Task<string> ImplementationOf(string interfaceName)
+    {
+        var references = await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, default);
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("probe", references: references.AddRange(LLamaSharp));
+        var type = compilation.GetTypeByMetadataName(interfaceName) ?? throw new InvalidOperationException(interfaceName + " not found");
+        var text = new System.Text.StringBuilder();
+        foreach (var property in type.AllInterfaces.Add(type).SelectMany(i => i.GetMembers().OfType<IPropertySymbol>()).GroupBy(p => p.Name).Select(g => g.First()))
+        {
+            text.AppendLine($"    public {property.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)} {property.Name} {{ get; set; }}");
+        }
+
+        return text.ToString();
+    }
+}

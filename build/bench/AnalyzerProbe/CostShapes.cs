@@ -13,7 +13,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 /// </summary>
 internal static class CostShapes
 {
-    public static async Task RunAsync(string onnxRuntime, int runs, int fillerFiles)
+    public static async Task RunAsync(string onnxRuntime, int runs, int fillerFiles, string only)
     {
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => Path.GetFileName(p).StartsWith("System.") || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
@@ -24,12 +24,13 @@ internal static class CostShapes
         var shapes = new (string Name, string Baseline, Func<List<SyntaxTree>> Small, string Target, Func<List<SyntaxTree>> Large, double Goal)[]
         {
             ("wrappers on the same code", "0 wrappers", () => With(filler, Wrappers(0)), "1000 wrappers", () => With(filler, Wrappers(1000)), 1.5),
-            ("mutually recursive wrappers", "2 wrappers", () => new List<SyntaxTree> { Parse(Recursive(2)) }, "7 wrappers", () => new List<SyntaxTree> { Parse(Recursive(7)) }, 3.0),
+            ("mutually recursive wrappers", "2 wrappers", () => new List<SyntaxTree> { Parse(Recursive(2, everyOneLoads: false)) }, "7 wrappers", () => new List<SyntaxTree> { Parse(Recursive(7, everyOneLoads: false)) }, 3.0),
+            ("mutually recursive wrappers that all load", "2 wrappers", () => new List<SyntaxTree> { Parse(Recursive(2, everyOneLoads: true)) }, "7 wrappers", () => new List<SyntaxTree> { Parse(Recursive(7, everyOneLoads: true)) }, 3.5),
             ("loads in one method", "1000 loads", () => new List<SyntaxTree> { Parse(Loads(1000)) }, "4000 loads", () => new List<SyntaxTree> { Parse(Loads(4000)) }, 5.0),
         };
         Console.WriteLine($"{Environment.ProcessorCount} cores, {runs} interleaved runs per configuration, filler {fillerFiles} files ({filler.Sum(t => t.Length) / 1024} KiB)");
         await Analyse(shapes[0].Small(), references); // JIT and one-time tables, not counted
-        foreach (var shape in shapes)
+        foreach (var shape in shapes.Where(s => only == "all" || only.Split(',').Any(o => s.Name.StartsWith(o))))
         {
             var small = new List<double>();
             var large = new List<double>();
@@ -118,12 +119,13 @@ internal static class CostShapes
         return text.ToString();
     }
 
-    private static string Recursive(int count)
+    /// <summary>Wrappers that each call every other one (and themselves) with the path unchanged; one of them, or each, loads.</summary>
+    private static string Recursive(int count, bool everyOneLoads)
     {
         var text = new StringBuilder("using Microsoft.ML.OnnxRuntime; static class Loop {\n");
         for (int i = 0; i < count; i++)
         {
-            text.Append($"  public static InferenceSession R{i}(string path, int n) => n switch {{ 0 => new InferenceSession(path)");
+            text.Append($"  public static InferenceSession R{i}(string path, int n) => n switch {{ 0 => {(everyOneLoads || i == 0 ? "new InferenceSession(path)" : "null")}");
             for (int j = 0; j < count; j++)
             {
                 text.Append($", {j + 1} => R{j}(path, n - 1)");

@@ -7,12 +7,12 @@ using Microsoft.CodeAnalysis.Diagnostics;
 // Usage: AnalyzerProbe <analyzer: ota|noop> <csc .rsp file> <project dir> [runs=4]
 // Compiles the sources and references named in a csc response file (as captured by build/bench/analyzers.sh prepare)
 // with only the chosen analyzer, `runs` times on fresh compilations in one process.
-//        AnalyzerProbe shapes <Microsoft.ML.OnnxRuntime.dll> [runs=5] [filler files=400]
+//        AnalyzerProbe shapes <Microsoft.ML.OnnxRuntime.dll> [runs=5] [filler files=400] [all|wrappers,mutually,loads]
 // The three cost shapes of derived loaders (docs/benchmarks.md, issue 20) on generated code, OpenTrain only.
 string which = args[0];
 if (which == "shapes")
 {
-    await CostShapes.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2]) : 5, args.Length > 3 ? int.Parse(args[3]) : 400);
+    await CostShapes.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2]) : 5, args.Length > 3 ? int.Parse(args[3]) : 400, args.Length > 4 ? args[4] : "all");
     return;
 }
 
