@@ -51,6 +51,75 @@ public sealed class MotClassTests
         Assert.Equal(2, classifier.Classify(yaml));
     }
 
+    [Theory]
+    [InlineData("MIT", ContentKind.Code, "MIT")]
+    [InlineData("GPL-3.0-only OR MIT", ContentKind.Code, "MIT")]                 // the recipient may choose: the type-appropriate one
+    [InlineData("CC-BY-NC-4.0 OR CC-BY-SA-4.0", ContentKind.Data, "CC-BY-NC-4.0")] // neither is type-appropriate for data: the first
+    [InlineData("MIT AND Apache-2.0", ContentKind.Code, "MIT")]                   // both apply and both are fine: the first
+    [InlineData("CC0-1.0 AND CC-BY-NC-4.0", ContentKind.Data, "CC-BY-NC-4.0")]    // both apply: the one MOT rates lowest
+    [InlineData("(Apache-2.0 AND CC-BY-SA-4.0)", ContentKind.Document, "Apache-2.0")]
+    [InlineData("GPL-2.0-only WITH Classpath-exception-2.0 AND MIT", ContentKind.Code, "GPL-2.0-only WITH Classpath-exception-2.0")]
+    [InlineData("NOASSERTION", ContentKind.Code, null)]
+    public void One_licence_per_component_as_MOT_reads_it(string expression, ContentKind kind, string? expected) =>
+        Assert.Equal(expected, MotExport.Licence(expression, kind));
+
+    [Theory]
+    [InlineData("transformer decoder", "GPTNeoXForCausalLM", "text-generation", "transformer decoder", "language")]
+    [InlineData("transformer", "LlamaForCausalLM", "text-generation", "transformer decoder", "language")]
+    [InlineData("transformer encoder", "BertForSequenceClassification", "text-classification", "encoder", "language")]
+    [InlineData("encoder-decoder transformer", "T5ForConditionalGeneration", "translation", "transformer encoder-decoder", "language")]
+    [InlineData("latent diffusion", "UNet2DConditionModel", "text-to-image", "diffusion", "image")]
+    [InlineData("convolutional network", "ResNet-50", "image-classification", "CNN", "vision")]
+    [InlineData("transformer decoder", "LlavaForConditionalGeneration", "image-text-to-text", "transformer decoder", "multimodal")]
+    [InlineData("transformer decoder", "StarCoder2ForCausalLM", "code-generation", "transformer decoder", "code")]
+    [InlineData("linear", "multinomial logistic regression", "tabular-classification", "other", "other")]
+    public void Architecture_and_type_come_from_the_manifest_fields(string family, string name, string task, string architecture, string type)
+    {
+        string manifest = $$"""
+            { "manifestVersion": "1.0", "model": { "name": "m", "task": "{{task}}" },
+              "training": { "configuration": { "architecture": { "availability": "closed", "family": "{{family}}", "name": "{{name}}" } } } }
+            """;
+        string yaml = Mot(manifest, "m.lineage.json");
+
+        Assert.Contains($"  architecture: \"{architecture}\"\n", yaml, StringComparison.Ordinal);
+        Assert.Contains($"  type: \"{type}\"\n", yaml, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("from-scratch", "base", "pretraining", "pre-trained")]
+    [InlineData("finetune", "m-instruct", "fine-tuning", "instruct fine-tuned")]
+    [InlineData("finetune", "m", "instruction-tuning", "instruct fine-tuned")]
+    [InlineData("finetune", "m", "preference", "chat fine-tuned")]
+    [InlineData("finetune", "sentiment-classifier", "fine-tuning", null)]
+    [InlineData("merge", "m", "other", null)]
+    public void Treatment_comes_from_the_derivation_and_the_training_data(string derivation, string name, string role, string? treatment)
+    {
+        string manifest = $$"""
+            { "manifestVersion": "1.0", "model": { "name": "{{name}}" }, "lineage": { "derivation": "{{derivation}}" },
+              "training": { "data": { "availability": "closed", "datasets": [ { "id": "d", "role": "{{role}}", "availability": "closed" } ] } } }
+            """;
+        string yaml = Mot(manifest, "m.lineage.json");
+
+        if (treatment is null)
+        {
+            Assert.DoesNotContain("treatment:", yaml, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains($"  treatment: \"{treatment}\"\n", yaml, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_release_date_is_the_manifests_release_date_never_its_creation()
+    {
+        string yaml = Mot("""{ "manifestVersion": "1.0", "created": "2026-11-25T00:00:00Z", "model": { "name": "m", "releaseDate": "2023-09-27" } }""", "m.lineage.json");
+        string undated = Mot("""{ "manifestVersion": "1.0", "created": "2026-11-25T00:00:00Z", "model": { "name": "m" } }""", "m.lineage.json");
+
+        Assert.Contains("  date: \"2023-09-27\"\n", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("  date: \"", undated, StringComparison.Ordinal); // the framework's own date is single-quoted
+    }
+
     private static string Mot(string manifest, string name)
     {
         var lineage = LineageManifest.Read(manifest);
