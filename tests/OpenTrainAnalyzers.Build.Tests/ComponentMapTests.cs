@@ -77,6 +77,29 @@ public sealed class ComponentMapTests
         Assert.Equal(pin, (string?)manifestFile["verifiedUsing"]![0]!["hashValue"]);
     }
 
+    [Fact]
+    public void A_training_and_an_evaluation_dataset_of_one_id_are_two_elements_with_distinct_references()
+    {
+        const string Manifest = """
+            { "manifestVersion": "1.0", "model": { "name": "m" },
+              "training": {
+                "data": { "availability": "open", "datasets": [ { "id": "d", "name": "train", "availability": "open" } ] },
+                "evaluation": { "availability": "open", "datasets": [ { "id": "d", "name": "eval", "availability": "open" }, { "ref": "missing" } ] } } }
+            """;
+        var model = new ExportedModel("m.lineage.json", LineageManifest.Read(Manifest), LineageLevel.None, LineageLevel.None, Array.Empty<ResolvedParent>(), weightsVerified: false, Array.Empty<Suppression>());
+        var set = new ExportSet("Ids", null, LineageLevel.Declared, "1767225600", new[] { model }, "test");
+
+        var references = JsonNode.Parse(CycloneDxExport.Write(set))!["components"]!.AsArray().Select(c => (string)c!["bom-ref"]!).ToList();
+        var graph = JsonNode.Parse(SpdxExport.Write(set))!["@graph"]!.AsArray();
+        var ids = graph.Select(e => (string?)e!["spdxId"]).Where(i => i is not null).ToList();
+
+        Assert.Equal(references.Count, references.Distinct().Count());
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(2, graph.Count(e => (string?)e!["type"] == "dataset_DatasetPackage" && (string?)e["name"] is "train" or "eval"));
+        var known = ids.ToHashSet();
+        Assert.All(graph.Where(e => (string?)e!["type"] == "Relationship").SelectMany(r => r!["to"]!.AsArray()), to => Assert.True(known.Contains((string)to!) || (string)to! == "expandedlicensing_NoAssertionLicense", "unresolved " + to));
+    }
+
     /// <summary>Dotted paths of the objects that carry 'availability' (a disclosure), arrays left out (datasets have their own list).</summary>
     private static IEnumerable<string> DisclosurePaths(JsonNode schema, JsonNode shape, List<string> path)
     {

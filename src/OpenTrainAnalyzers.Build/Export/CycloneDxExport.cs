@@ -113,7 +113,9 @@ internal static class CycloneDxExport
             var uses = new List<string>();
             var parentEdges = model.Parents.Select((p, i) => (Parent: p, Reference: ParentReference(p, reference, i))).ToList();
 
-            ModelComponent(model, reference, mapped, parentEdges);
+            // Taken once, so that two datasets of one id (a training and an evaluation one) still get distinct references.
+            var datasets = model.Datasets().Select(d => (d.Dataset, d.Training, Reference: Unique(DataReference(model, d.Dataset)))).ToList();
+            ModelComponent(model, reference, mapped, parentEdges, datasets.Select(d => d.Reference).ToList());
 
             foreach (var component in mapped)
             {
@@ -131,9 +133,8 @@ internal static class CycloneDxExport
                 }
             }
 
-            foreach (var (dataset, training) in model.Datasets())
+            foreach (var (dataset, training, dataReference) in datasets)
             {
-                string dataReference = DataReference(model, dataset);
                 Data(dataReference, dataset.Name.AsString() ?? ExportedModel.IdOf(dataset) ?? "dataset", dataset, dataset.Sources.Nodes, dataset.Collection, dataset.Cleaning,
                     dataset.Labeling.Node, ComponentMap.LocationsOf(dataset), DatasetProperties(dataset, training));
                 uses.Add(dataReference);
@@ -153,7 +154,7 @@ internal static class CycloneDxExport
             _dependencies.Add((reference, uses));
         }
 
-        private void ModelComponent(ExportedModel model, string reference, List<MappedComponent> mapped, List<(ResolvedParent Parent, string Reference)> parents)
+        private void ModelComponent(ExportedModel model, string reference, List<MappedComponent> mapped, List<(ResolvedParent Parent, string Reference)> parents, List<string> datasetReferences)
         {
             var document = model.Document;
             var identity = document.Model.Node;
@@ -198,7 +199,7 @@ internal static class CycloneDxExport
             }
 
             ExternalReferences(references);
-            ModelCard(model, mapped);
+            ModelCard(model, mapped, datasetReferences);
             if (parents.Count > 0)
             {
                 // Each parent is one component of this BOM (listed in dependencies), so the pedigree names it rather than repeating it.
@@ -282,7 +283,7 @@ internal static class CycloneDxExport
             _json.EndObject();
         }
 
-        private void ModelCard(ExportedModel model, List<MappedComponent> mapped)
+        private void ModelCard(ExportedModel model, List<MappedComponent> mapped, List<string> datasetReferences)
         {
             var document = model.Document;
             var identity = document.Model.Node;
@@ -311,7 +312,7 @@ internal static class CycloneDxExport
                 _json.Property("modelArchitecture", architectureName);
             }
 
-            var datasetReferences = model.Datasets().Select(d => DataReference(model, d.Dataset)).ToList();
+            datasetReferences = datasetReferences.ToList();
             if (training?.Data.Node is { } data && data.Datasets.Nodes.Count == 0 && data.Availability.AsString() != "not-applicable")
             {
                 // Training data described only as an aggregate is the dataset the model was trained on.

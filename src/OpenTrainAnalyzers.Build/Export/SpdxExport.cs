@@ -194,16 +194,20 @@ internal static class SpdxExport
             var testedOn = new List<string>();
             foreach (var (dataset, isTraining) in datasets)
             {
-                string id = Dataset(DatasetId(model, ExportedModel.IdOf(dataset) ?? dataset.JsonPath), dataset.Name.AsString() ?? ExportedModel.IdOf(dataset) ?? "dataset", dataset,
+                string id = Dataset(Fresh(DatasetId(model, ExportedModel.IdOf(dataset) ?? dataset.JsonPath)), dataset.Name.AsString() ?? ExportedModel.IdOf(dataset) ?? "dataset", dataset,
                     dataset.Sources.Nodes, dataset.Collection, dataset.Cleaning, dataset.Labeling.Node, ComponentMap.LocationsOf(dataset),
                     (dataset.Role.AsString() is { } role ? role + " " : string.Empty) + (isTraining ? "training data" : "evaluation data") + " of " + model.Name);
                 (isTraining ? trainedOn : testedOn).Add(id);
             }
 
             // An evaluation entry that refers to a training dataset: the model was tested on it too.
+            var trainingIds = new HashSet<string>((training?.Data.Node?.Datasets.Nodes ?? Array.Empty<Dataset>()).Select(d => d.Id.AsString()).Where(i => i is not null)!, StringComparer.Ordinal);
             foreach (var reference in training?.Evaluation.Node?.Datasets.Nodes.Where(d => d.Ref.Value is not null) ?? Enumerable.Empty<Dataset>())
             {
-                testedOn.Add(DatasetId(model, reference.Ref.AsString()!));
+                if (trainingIds.Contains(reference.Ref.AsString()!))
+                {
+                    testedOn.Add(DatasetId(model, reference.Ref.AsString()!)); // an unknown reference is the gate's error, not a dangling relationship
+                }
             }
 
             foreach (var component in ComponentMap.Of(document))
@@ -245,6 +249,18 @@ internal static class SpdxExport
         }
 
         private static string ModelId(ExportedModel model) => Id("model/" + model.RelativePath);
+
+        /// <summary>An id no element has yet: a training and an evaluation dataset may share a manifest id.</summary>
+        private string Fresh(string id)
+        {
+            string candidate = id;
+            for (int i = 2; _elements.Contains(candidate); i++)
+            {
+                candidate = id + "~" + i.ToString(CultureInfo.InvariantCulture);
+            }
+
+            return candidate;
+        }
 
         private static string DatasetId(ExportedModel model, string key) => Id("dataset/" + model.RelativePath + "#" + key);
 
