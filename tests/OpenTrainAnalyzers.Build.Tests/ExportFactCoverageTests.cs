@@ -20,7 +20,7 @@ public sealed class ExportFactCoverageTests
     private static readonly string RepoRoot = typeof(ExportFactCoverageTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
     private static readonly string CoreFixtures = Path.Combine(RepoRoot, "tests", "OpenTrain.Lineage.Tests", "Fixtures");
 
-    private static readonly string[] ManifestPaths =
+    internal static readonly string[] ManifestPaths =
     {
         "samples/IrisDemo/models/iris-species.lineage.json",
         "tests/OpenTrain.Lineage.Tests/Fixtures/complete.lineage.json",
@@ -253,7 +253,7 @@ public sealed class ExportFactCoverageTests
     private static bool Contains(string value, string fact, bool isNumber) =>
         isNumber ? value == fact || Regex.IsMatch(value, @"(?<![\d.])" + Regex.Escape(fact) + @"(?![\d.]*\d)") : value.Contains(fact, StringComparison.Ordinal);
 
-    private static (string Text, ExportSet Set) Load(string manifest)
+    internal static (string Text, ExportSet Set) Load(string manifest)
     {
         string path = Path.GetFullPath(Path.Combine(RepoRoot, manifest == EveryFact ? "tests/OpenTrain.Lineage.Tests/Fixtures/complete.lineage.json" : manifest));
         string text = File.ReadAllText(path);

@@ -101,6 +101,22 @@ public sealed class ExportTests : IDisposable
         Assert.All(components, c => Assert.Contains("name: " + c + "\n", known.Replace("\r\n", "\n"), StringComparison.Ordinal));
     }
 
+    public static TheoryData<string> FactManifests => new(ExportFactCoverageTests.ManifestPaths);
+
+    [SkippableTheory]
+    [MemberData(nameof(FactManifests))]
+    public void The_exports_of_every_fact_coverage_manifest_are_valid_too(string manifest)
+    {
+        // These carry what the four golden cases do not (energy, licensed sources, restricted evaluation data, ...).
+        Skip.If(CycloneDxSchema.Value is null || SpdxSchema.Value is null, "The official schemas are not beside the project.");
+        var set = ExportFactCoverageTests.Load(manifest).Set;
+
+        AssertValid(CycloneDxSchema.Value!, OpenTrainAnalyzers.Build.Export.CycloneDxExport.Write(set));
+        string spdx = OpenTrainAnalyzers.Build.Export.SpdxExport.Write(set);
+        AssertValid(SpdxSchema.Value!, spdx);
+        AssertProfileRules(JsonNode.Parse(spdx)!["@graph"]!.AsArray());
+    }
+
     [SkippableFact]
     public void The_validators_reject_a_broken_document()
     {

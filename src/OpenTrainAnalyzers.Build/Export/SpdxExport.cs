@@ -310,9 +310,16 @@ internal static class SpdxExport
 
             string phase = document.Lineage.Node?.Derivation.AsString() is "finetune" or "adapter" ? "ai_finetuningEnergyConsumption" : "ai_trainingEnergyConsumption";
             _json.Name("ai_energyConsumption").BeginObject().Property("type", "ai_EnergyConsumption").Name(phase).BeginArray()
-                .BeginObject().Property("type", "ai_EnergyConsumptionDescription").Name("ai_energyQuantity").RawNumber(kwh.Text!).Property("ai_energyUnit", "kilowattHour").EndObject()
+                .BeginObject().Property("type", "ai_EnergyConsumptionDescription").Property("ai_energyQuantity", Decimal(kwh.Text!)).Property("ai_energyUnit", "kilowattHour").EndObject()
                 .EndArray().EndObject();
         }
+
+        /// <summary>
+        /// ai_energyQuantity is an xsd:decimal: as a JSON number JSON-LD would read it as a double (SHACL rejects that), so
+        /// it is the decimal's text, which the context types; no exponent, which xsd:decimal does not allow.
+        /// </summary>
+        private static string Decimal(string jsonNumber) =>
+            decimal.TryParse(jsonNumber, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value.ToString(CultureInfo.InvariantCulture) : jsonNumber;
 
         private void DictionaryEntries(string name, List<(string Key, string Value)> entries)
         {
