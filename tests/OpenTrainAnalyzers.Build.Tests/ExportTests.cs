@@ -115,6 +115,11 @@ public sealed class ExportTests : IDisposable
         string spdx = OpenTrainAnalyzers.Build.Export.SpdxExport.Write(set);
         AssertValid(SpdxSchema.Value!, spdx);
         AssertProfileRules(JsonNode.Parse(spdx)!["@graph"]!.AsArray());
+        if (MotSchema.Value is { } mot)
+        {
+            var yaml = OpenTrainAnalyzers.Build.Export.MotExport.Write(set).Single().Yaml;
+            AssertValid(mot, JsonSerializer.Serialize(new DeserializerBuilder().Build().Deserialize<object>(yaml)));
+        }
     }
 
     [SkippableFact]
