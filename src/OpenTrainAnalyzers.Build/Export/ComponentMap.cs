@@ -68,10 +68,29 @@ internal sealed class ComponentRow
     public bool IsData => CycloneDxType == "data";
 }
 
+/// <summary>A location a component names, what it is, and whether it documents the component rather than holding it.</summary>
+internal sealed class NamedLocation
+{
+    public NamedLocation(Location location, string what, bool documents = false)
+    {
+        Location = location;
+        What = what;
+        Documents = documents;
+    }
+
+    public Location Location { get; }
+
+    /// <summary>What is there, for a person ("training configuration file", "data card").</summary>
+    public string What { get; }
+
+    /// <summary>A data card, Croissant metadata or labelling guidelines: a documentation reference in every format.</summary>
+    public bool Documents { get; }
+}
+
 /// <summary>A manifest component present in one manifest, with every location it names (its own and the specific ones).</summary>
 internal sealed class MappedComponent
 {
-    public MappedComponent(ComponentRow row, Disclosure node, IReadOnlyList<(Location Location, string What)> locations)
+    public MappedComponent(ComponentRow row, Disclosure node, IReadOnlyList<NamedLocation> locations)
     {
         Row = row;
         Node = node;
@@ -82,7 +101,7 @@ internal sealed class MappedComponent
 
     public Disclosure Node { get; }
 
-    public IReadOnlyList<(Location Location, string What)> Locations { get; }
+    public IReadOnlyList<NamedLocation> Locations { get; }
 }
 
 internal static class ComponentMap
@@ -171,19 +190,19 @@ internal static class ComponentMap
     }
 
     /// <summary>The locations of a dataset: where it is, its data card, its Croissant metadata and its labelling guidelines.</summary>
-    public static List<(Location Location, string What)> LocationsOf(Dataset dataset)
+    public static List<NamedLocation> LocationsOf(Dataset dataset)
     {
-        var locations = dataset.Locations.Nodes.Select(l => (l, "dataset")).ToList();
-        Add(locations, dataset.DataCard.Node, "data card");
-        Add(locations, dataset.Croissant.Node, "Croissant metadata");
-        Add(locations, dataset.Labeling.Node?.Guidelines.Node, "labelling guidelines");
+        var locations = dataset.Locations.Nodes.Select(l => new NamedLocation(l, "dataset")).ToList();
+        Add(locations, dataset.DataCard.Node, "data card", documents: true);
+        Add(locations, dataset.Croissant.Node, "Croissant metadata", documents: true);
+        Add(locations, dataset.Labeling.Node?.Guidelines.Node, "labelling guidelines", documents: true);
         return locations;
     }
 
-    /// <summary>Labelling guidelines of an aggregate (closed, unitemised data).</summary>
-    private static List<(Location Location, string What)> LocationsOf(ComponentRow row, Disclosure node)
+    /// <summary>A component's own locations and the ones specific to it (definition, configuration file, guidelines, reported results).</summary>
+    private static List<NamedLocation> LocationsOf(ComponentRow row, Disclosure node)
     {
-        var locations = node.Locations.Nodes.Select(l => (l, row.Title)).ToList();
+        var locations = node.Locations.Nodes.Select(l => new NamedLocation(l, row.Title)).ToList();
         switch (node)
         {
             case Architecture architecture:
@@ -193,7 +212,7 @@ internal static class ComponentMap
                 Add(locations, hyperparameters.ConfigFile.Node, "training configuration file");
                 break;
             case TrainingData data:
-                Add(locations, data.Labeling.Node?.Guidelines.Node, "labelling guidelines");
+                Add(locations, data.Labeling.Node?.Guidelines.Node, "labelling guidelines", documents: true);
                 break;
             case Evaluation evaluation:
                 foreach (var metric in evaluation.Metrics.Nodes)
@@ -207,11 +226,11 @@ internal static class ComponentMap
         return locations;
     }
 
-    private static void Add(List<(Location, string)> locations, Location? location, string what)
+    private static void Add(List<NamedLocation> locations, Location? location, string what, bool documents = false)
     {
         if (location is not null)
         {
-            locations.Add((location, what));
+            locations.Add(new NamedLocation(location, what, documents));
         }
     }
 }

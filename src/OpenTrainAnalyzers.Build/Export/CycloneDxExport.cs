@@ -522,7 +522,7 @@ internal static class CycloneDxExport
             }
 
             Licenses(node.License.AsString(), node.LicenseUrl.AsString());
-            var references = component.Locations.SelectMany(l => Reference(row.CycloneDxReference, l.Location, l.What)).ToList();
+            var references = component.Locations.SelectMany(l => Reference(l.Documents ? "documentation" : row.CycloneDxReference, l.Location, l.What)).ToList();
             references.AddRange(LicenseReference(node.License.AsString(), node.LicenseUrl.AsString()));
             ExternalReferences(references);
             if (row.IsData)
@@ -536,7 +536,7 @@ internal static class CycloneDxExport
 
         /// <summary>A dataset, or training data described as an aggregate: a data component whose data[] lists it and its sources.</summary>
         private void Data(string reference, string name, Disclosure node, IReadOnlyList<Source> sources, ManifestField collection, ManifestField cleaning, Labeling? labeling,
-            List<(Location Location, string What)> locations, List<(string, string)> properties)
+            List<NamedLocation> locations, List<(string, string)> properties)
         {
             _json.BeginObject().Property("type", "data").Property("bom-ref", reference).Property("name", name);
             if ((node as Dataset)?.Version.AsString() is { } version)
@@ -550,7 +550,7 @@ internal static class CycloneDxExport
             }
 
             Licenses(node.License.AsString(), node.LicenseUrl.AsString());
-            var references = locations.SelectMany(l => Reference(l.What == "dataset" || l.What == "training data" ? "distribution" : "documentation", l.Location, l.What)).ToList();
+            var references = locations.SelectMany(l => Reference(l.Documents ? "documentation" : "distribution", l.Location, l.What)).ToList();
             references.AddRange(LicenseReference(node.License.AsString(), node.LicenseUrl.AsString()));
             ExternalReferences(references);
 

@@ -399,7 +399,7 @@ internal static class SpdxExport
 
         /// <summary>A dataset, or training data described only as an aggregate.</summary>
         private string Dataset(string id, string name, Disclosure dataset, IReadOnlyList<Source> sources, ManifestField collection, ManifestField cleaning, Labeling? labeling,
-            List<(Location Location, string What)> locations, string intendedUse)
+            List<NamedLocation> locations, string intendedUse)
         {
             // Every source is an agent the data originated from (elements of their own, so written before this one opens).
             var origins = sources.Select(s => Agent(s.Name.AsString(), s.Url.AsString(), null)).Distinct().ToList();
@@ -507,7 +507,7 @@ internal static class SpdxExport
         }
 
         /// <summary>Locations as external references (URLs) and their revisions and digests as identifiers and hashes.</summary>
-        private void Locations(IReadOnlyList<(Location Location, string What)> locations, string type, string? license, string? licenseUrl)
+        private void Locations(IReadOnlyList<NamedLocation> locations, string type, string? license, string? licenseUrl)
         {
             var web = locations.Where(l => ExportSet.IsWebUrl(l.Location.Url.AsString())).ToList();
             var digest = web.Select(l => l.Location.Digest.Node?.Sha256.AsString()).FirstOrDefault(s => s is not null && Digests.IsSha256(s));
@@ -518,8 +518,7 @@ internal static class SpdxExport
 
             ExternalIdentifiers(web.Where(l => l.Location.Revision.AsString() is not null)
                 .Select(l => (l.Location.Revision.AsString()!.StartsWith("pkg:", StringComparison.Ordinal) ? "packageUrl" : "other", l.Location.Revision.AsString()!, l.Location.Url.AsString(), "revision of the " + l.What)).ToList());
-            var references = web.Select(l => (l.What == "dataset" || l.What.StartsWith("training data", StringComparison.Ordinal) ? type : l.What.Contains("card") || l.What.Contains("guidelines") || l.What.Contains("Croissant") ? "documentation" : type,
-                l.Location.Url.AsString()!, l.Location.Description.AsString() is { } d ? l.What + ": " + d : l.What)).ToList();
+            var references = web.Select(l => (l.Documents ? "documentation" : type, l.Location.Url.AsString()!, l.Location.Description.AsString() is { } d ? l.What + ": " + d : l.What)).ToList();
             references.AddRange(LicenseUrl(license, licenseUrl));
             ExternalRefs(references);
         }
