@@ -201,6 +201,7 @@ internal static class ManifestSchema
         F("model", Shape.Object(
             F("name", Shape.String, "Name of the model."),
             F("version", Shape.String, "Version of the model."),
+            F("releaseDate", Shape.String, "When the producer released this version (RFC 3339 date, e.g. 2023-09-27); exports use it as the release date."),
             F("producer", Party, "Who produced the model."),
             F("license", Shape.String, "SPDX licence expression of the final parameters."),
             F("licenseUrl", Shape.String, "URL of the licence text, for licences outside the SPDX list."),

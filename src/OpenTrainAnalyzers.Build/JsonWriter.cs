@@ -53,6 +53,14 @@ internal sealed class JsonWriter
         return this;
     }
 
+    /// <summary>A number as the manifest wrote it (the reader keeps its JSON text), so decimals survive unchanged.</summary>
+    public JsonWriter RawNumber(string jsonNumber)
+    {
+        BeforeValue();
+        _text.Append(jsonNumber);
+        return this;
+    }
+
     public JsonWriter Boolean(bool value)
     {
         BeforeValue();

@@ -43,6 +43,28 @@ public sealed class ExportValidatorTests : IDisposable
     }
 
     [SkippableFact]
+    public void The_exports_of_every_fact_coverage_manifest_pass_the_cyclonedx_library_and_the_spdx_shacl_shapes()
+    {
+        SkipUnlessInstalled();
+        var arguments = new List<string> { "--schemas", Schemas };
+        int index = 0;
+        foreach (var manifest in ExportFactCoverageTests.ManifestPaths)
+        {
+            var set = ExportFactCoverageTests.Load(manifest).Set;
+            string stem = Path.Combine(_directory, "facts-" + (index++).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.WriteAllText(stem + ".cdx.json", OpenTrainAnalyzers.Build.Export.CycloneDxExport.Write(set));
+            File.WriteAllText(stem + ".spdx.json", OpenTrainAnalyzers.Build.Export.SpdxExport.Write(set));
+            arguments.AddRange(new[] { "--cdx", stem + ".cdx.json", "--spdx", stem + ".spdx.json" });
+        }
+
+        var (exitCode, output) = Node(arguments);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(index, output.Split('\n').Count(l => l.StartsWith("cyclonedx ok:", StringComparison.Ordinal)));
+        Assert.Equal(index, output.Split('\n').Count(l => l.StartsWith("spdx ok:", StringComparison.Ordinal)));
+    }
+
+    [SkippableFact]
     public void The_validators_fail_on_broken_exports_and_shacl_only_targets_anything_with_the_class_typing()
     {
         SkipUnlessInstalled();

@@ -101,6 +101,7 @@ public static class FieldNames
     public const string Records = "records";
     public const string Ref = "ref";
     public const string Relation = "relation";
+    public const string ReleaseDate = "releaseDate";
     public const string ReportedIn = "reportedIn";
     public const string ResearchPaper = "researchPaper";
     public const string Retrieved = "retrieved";
@@ -1327,6 +1328,7 @@ public sealed partial class ModelSection : ManifestNode
     {
         JsonValue? @name = null;
         JsonValue? @version = null;
+        JsonValue? @releaseDate = null;
         JsonValue? @producer = null;
         JsonValue? @license = null;
         JsonValue? @licenseUrl = null;
@@ -1349,6 +1351,9 @@ public sealed partial class ModelSection : ManifestNode
                     break;
                 case FieldNames.Version:
                     @version ??= property.Value;
+                    break;
+                case FieldNames.ReleaseDate:
+                    @releaseDate ??= property.Value;
                     break;
                 case FieldNames.Producer:
                     @producer ??= property.Value;
@@ -1391,6 +1396,7 @@ public sealed partial class ModelSection : ManifestNode
 
         Name = new ManifestField(json, FieldNames.Name, @name);
         Version = new ManifestField(json, FieldNames.Version, @version);
+        ReleaseDate = new ManifestField(json, FieldNames.ReleaseDate, @releaseDate);
         Producer = new ObjectField<Party>(new ManifestField(json, FieldNames.Producer, @producer), @producer is { Kind: JsonValueKind.Object } ? new Party(@producer) : null);
         License = new ManifestField(json, FieldNames.License, @license);
         LicenseUrl = new ManifestField(json, FieldNames.LicenseUrl, @licenseUrl);
@@ -1410,6 +1416,9 @@ public sealed partial class ModelSection : ManifestNode
 
     /// <summary>Version of the model. (<c>version</c>)</summary>
     public ManifestField Version { get; }
+
+    /// <summary>When the producer released this version (RFC 3339 date, e.g. 2023-09-27); exports use it as the release date. (<c>releaseDate</c>)</summary>
+    public ManifestField ReleaseDate { get; }
 
     /// <summary>Who produced the model. (<c>producer</c>)</summary>
     public ObjectField<Party> Producer { get; }
@@ -1450,7 +1459,7 @@ public sealed partial class ModelSection : ManifestNode
     /// <inheritdoc/>
     public override bool IsKnown(string name) => name switch
     {
-        FieldNames.Name or FieldNames.Version or FieldNames.Producer or FieldNames.License or FieldNames.LicenseUrl or FieldNames.Task or FieldNames.Description or FieldNames.Approach or FieldNames.Inputs or FieldNames.Outputs or FieldNames.Languages or FieldNames.IntendedUse or FieldNames.Limitations or FieldNames.Identifiers => true,
+        FieldNames.Name or FieldNames.Version or FieldNames.ReleaseDate or FieldNames.Producer or FieldNames.License or FieldNames.LicenseUrl or FieldNames.Task or FieldNames.Description or FieldNames.Approach or FieldNames.Inputs or FieldNames.Outputs or FieldNames.Languages or FieldNames.IntendedUse or FieldNames.Limitations or FieldNames.Identifiers => true,
         _ => false,
     };
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
@@ -8,10 +9,11 @@ using OpenTrain.Lineage.Model;
 namespace OpenTrainAnalyzers.Build.Export;
 
 /// <summary>
-/// CycloneDX 1.6 JSON (an ML-BOM): one machine-learning-model component per manifest, with its weight files, licences,
-/// external references, model card and pedigree; one data component per dataset (CycloneDX's inline componentData
-/// cannot carry a licence). The gate's levels and exceptions are properties in the opentrain: namespace.
-/// Mapping: docs/exports.md.
+/// CycloneDX 1.6 JSON (an ML-BOM). Per manifest: one machine-learning-model component with its weight files, model card
+/// and the gate's verdicts; one component per manifest component of <see cref="ComponentMap"/> (code as application or
+/// library, data as data, documents as file), per dataset, per framework and library, so that every licence sits in a
+/// licence field; each parent once, whether it is an exported model itself or only a pinned manifest. The model's
+/// dependencies list them all. What CycloneDX has no field for is an opentrain: property. Mapping: docs/exports.md.
 /// </summary>
 internal static class CycloneDxExport
 {
@@ -21,532 +23,920 @@ internal static class CycloneDxExport
     {
         // The serial number is derived from the content, so it goes into the written document afterwards, on the
         // line after the spec version (where CycloneDX tools expect it).
-        string body = Body(set);
+        string body = new Writer(set).Body();
         int at = body.IndexOf(SpecVersionLine, StringComparison.Ordinal) + SpecVersionLine.Length;
         return body.Insert(at, "  \"serialNumber\": \"urn:uuid:" + ExportSet.ContentUuid(body) + "\",\n");
     }
 
-    private static string Body(ExportSet set)
+    private sealed class Writer
     {
-        var json = new JsonWriter().BeginObject()
-            .Property("bomFormat", "CycloneDX")
-            .Property("specVersion", "1.6")
-            .Property("version", 1);
-        json.Name("metadata").BeginObject();
-        if (set.Timestamp is { } timestamp)
-        {
-            json.Property("timestamp", ExportSet.Iso(timestamp));
-        }
+        private readonly ExportSet _set;
+        private readonly JsonWriter _json = new();
+        private readonly List<(string From, List<string> To)> _dependencies = new();
+        private readonly HashSet<string> _references = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _writtenParents = new(StringComparer.Ordinal);
 
-        json.Name("tools").BeginObject().Name("components").BeginArray().BeginObject()
-            .Property("type", "application").Property("name", LineageReport.ToolName);
-        if (set.ToolVersion is not null)
-        {
-            json.Property("version", set.ToolVersion);
-        }
+        // A parent is written once: keyed by who its manifest describes (an exported model's key is its own).
+        private readonly Dictionary<string, string> _parents = new(StringComparer.Ordinal);
 
-        json.EndObject().EndArray().EndObject();
-        json.Name("component").BeginObject().Property("type", "application").Property("bom-ref", "project").Property("name", set.ProjectName);
-        if (set.ProjectVersion is not null)
+        public Writer(ExportSet set)
         {
-            json.Property("version", set.ProjectVersion);
-        }
-
-        json.EndObject();
-        Properties(json, new[] { ("opentrain:level:required", set.RequiredLevel.ToName()) });
-        json.EndObject();
-
-        json.Name("components").BeginArray();
-        foreach (var model in set.Models)
-        {
-            Model(json, model);
-            foreach (var (dataset, training) in model.Datasets())
+            _set = set;
+            foreach (var model in set.Models)
             {
-                Data(json, model, dataset, training);
+                _references.Add(ModelReference(model)); // taken before any parent is met, so a parent that is a model is never written twice
+                if (ExportedModel.Identity(model.Document) is { } identity && !_parents.ContainsKey(identity))
+                {
+                    _parents[identity] = ModelReference(model);
+                }
             }
         }
 
-        json.EndArray();
-        return json.EndObject().ToString();
-    }
-
-    private static void Model(JsonWriter json, ExportedModel model)
-    {
-        var document = model.Document;
-        var identity = document.Model.Node;
-        string reference = "model:" + model.RelativePath;
-        json.BeginObject().Property("type", "machine-learning-model").Property("bom-ref", reference);
-        Supplier(json, identity?.Producer.Node);
-        json.Property("name", model.Name);
-        if (model.Version is { } version)
+        public string Body()
         {
-            json.Property("version", version);
-        }
-
-        if (identity?.Description.AsString() is { } description)
-        {
-            json.Property("description", description);
-        }
-
-        var files = document.Weights.Node?.Files.Nodes ?? Array.Empty<WeightFile>();
-        var digested = files.Where(f => f.DeclaredSha256 is { } sha && Digests.IsSha256(sha)).ToList();
-        if (digested.Count == 1)
-        {
-            Hashes(json, digested[0].DeclaredSha256!);
-        }
-
-        Licenses(json, identity?.License.AsString(), identity?.LicenseUrl.AsString());
-        ExternalReferences(json, ModelReferences(document));
-        ModelCard(json, model);
-        if (model.Parents.Count > 0)
-        {
-            json.Name("pedigree").BeginObject();
-            Ancestors(json, model.Parents, "ancestor:" + model.RelativePath);
-            json.EndObject();
-        }
-
-        if (files.Count > 0)
-        {
-            json.Name("components").BeginArray();
-            foreach (var file in files.Where(f => f.RelativePath is not null))
+            _json.BeginObject().Property("bomFormat", "CycloneDX").Property("specVersion", "1.6").Property("version", 1);
+            _json.Name("metadata").BeginObject();
+            if (_set.Timestamp is { } timestamp)
             {
-                json.BeginObject().Property("type", "file").Property("bom-ref", reference + "#" + file.RelativePath).Property("name", file.RelativePath);
-                if (file.DeclaredSha256 is { } sha && Digests.IsSha256(sha))
+                _json.Property("timestamp", ExportSet.Iso(timestamp));
+            }
+
+            _json.Name("tools").BeginObject().Name("components").BeginArray().BeginObject()
+                .Property("type", "application").Property("name", LineageReport.ToolName);
+            if (_set.ToolVersion is not null)
+            {
+                _json.Property("version", _set.ToolVersion);
+            }
+
+            _json.EndObject().EndArray().EndObject();
+            _json.Name("component").BeginObject().Property("type", "application").Property("bom-ref", "project").Property("name", _set.ProjectName);
+            if (_set.ProjectVersion is not null)
+            {
+                _json.Property("version", _set.ProjectVersion);
+            }
+
+            _json.EndObject();
+            Properties(new[] { ("opentrain:level:required", _set.RequiredLevel.ToName()) });
+            _json.EndObject();
+
+            _json.Name("components").BeginArray();
+            foreach (var model in _set.Models)
+            {
+                Model(model);
+            }
+
+            _json.EndArray();
+
+            _json.Name("dependencies").BeginArray();
+            foreach (var (from, to) in _dependencies)
+            {
+                _json.BeginObject().Property("ref", from).Name("dependsOn").BeginArray();
+                foreach (var reference in to.Distinct())
                 {
-                    Hashes(json, sha);
+                    _json.String(reference);
                 }
 
-                var fileProperties = new List<(string, string)>();
-                if (file.DeclaredSize is { } size)
+                _json.EndArray().EndObject();
+            }
+
+            _json.EndArray();
+            return _json.EndObject().ToString();
+        }
+
+        private static string ModelReference(ExportedModel model) => "model:" + model.RelativePath;
+
+        private void Model(ExportedModel model)
+        {
+            var document = model.Document;
+            string reference = ModelReference(model);
+            var mapped = ComponentMap.Of(document);
+            var uses = new List<string>();
+            var parentEdges = model.Parents.Select((p, i) => (Parent: p, Reference: ParentReference(p, reference, i))).ToList();
+
+            // Taken once, so that two datasets of one id (a training and an evaluation one) still get distinct references.
+            var datasets = model.Datasets().Select(d => (d.Dataset, d.Training, Reference: Unique(DataReference(model, d.Dataset)))).ToList();
+            ModelComponent(model, reference, mapped, parentEdges, datasets.Select(d => d.Reference).ToList());
+
+            foreach (var component in mapped)
+            {
+                string componentReference = Unique("component:" + model.RelativePath + "#" + component.Row.Key);
+                Component(model, component, componentReference);
+
+                // The inference code uses the model; the model depends on everything else that made it.
+                if (component.Row.SpdxRelationship == "dependsOn" && component.Row.SpdxFromComponent)
                 {
-                    fileProperties.Add(("opentrain:size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    _dependencies.Add((componentReference, new List<string> { reference }));
+                }
+                else
+                {
+                    uses.Add(componentReference);
+                }
+            }
+
+            foreach (var (dataset, training, dataReference) in datasets)
+            {
+                Data(dataReference, dataset.Name.AsString() ?? ExportedModel.IdOf(dataset) ?? "dataset", dataset, dataset.Sources.Nodes, dataset.Collection, dataset.Cleaning,
+                    dataset.Labeling.Node, ComponentMap.LocationsOf(dataset), DatasetProperties(dataset, training));
+                uses.Add(dataReference);
+            }
+
+            foreach (var (library, framework) in ComponentMap.Libraries(document))
+            {
+                uses.Add(Library(model, library, framework));
+            }
+
+            foreach (var (parent, parentReference) in parentEdges)
+            {
+                Parent(parent, parentReference);
+                uses.Add(parentReference);
+            }
+
+            _dependencies.Add((reference, uses));
+        }
+
+        private void ModelComponent(ExportedModel model, string reference, List<MappedComponent> mapped, List<(ResolvedParent Parent, string Reference)> parents, List<string> datasetReferences)
+        {
+            var document = model.Document;
+            var identity = document.Model.Node;
+            _json.BeginObject().Property("type", "machine-learning-model").Property("bom-ref", reference);
+            Supplier(identity?.Producer.Node);
+            _json.Property("name", model.Name);
+            if (model.Version is { } version)
+            {
+                _json.Property("version", version);
+            }
+
+            if (identity?.Description.AsString() is { } description)
+            {
+                _json.Property("description", description);
+            }
+
+            var files = document.Weights.Node?.Files.Nodes ?? Array.Empty<WeightFile>();
+            var digested = files.Where(f => f.DeclaredSha256 is { } sha && Digests.IsSha256(sha)).ToList();
+            if (digested.Count == 1)
+            {
+                Hashes(digested[0].DeclaredSha256!);
+            }
+
+            Licenses(identity?.License.AsString(), identity?.LicenseUrl.AsString());
+            var identifiers = Identifiers(identity);
+            if (identifiers.FirstOrDefault(i => i.Value.StartsWith("pkg:", StringComparison.Ordinal)) is { Value: not null } purl)
+            {
+                _json.Property("purl", purl.Value);
+            }
+
+            // The model card's own locations and attestations stay references of the model: consumers look there.
+            var references = new List<(string Type, string Url, string? Revision, string? Sha256, string What)>();
+            references.AddRange(mapped.Where(m => m.Row.Key == "modelCard").SelectMany(m => m.Locations).SelectMany(l => Reference("model-card", l.Location, l.What)));
+            references.AddRange(identifiers.Where(i => ExportSet.IsWebUrl(i.Value)).Select(i => ("website", i.Value, (string?)null, (string?)null, "identifier " + i.Key)));
+            references.AddRange(LicenseReference(identity?.License.AsString(), identity?.LicenseUrl.AsString()));
+            foreach (var attestation in document.Attestations.Nodes)
+            {
+                if (attestation.Location.Node is { } location)
+                {
+                    references.AddRange(Reference("attestation", location, attestation.Type.AsString() ?? "attestation"));
+                }
+            }
+
+            ExternalReferences(references);
+            ModelCard(model, mapped, datasetReferences);
+            if (parents.Count > 0)
+            {
+                // Each parent is one component of this BOM (listed in dependencies), so the pedigree names it rather than repeating it.
+                _json.Name("pedigree").BeginObject().Property("notes", string.Join("; ", parents.Select(p =>
+                    $"{p.Parent.Entry.Relation.AsString() ?? "derived"} from {ParentName(p.Parent)} (component {p.Reference})"))).EndObject();
+            }
+
+            if (files.Count > 0)
+            {
+                _json.Name("components").BeginArray();
+                foreach (var file in files.Where(f => f.RelativePath is not null))
+                {
+                    string fileReference = Unique(reference + "#" + file.RelativePath);
+                    _json.BeginObject().Property("type", "file").Property("bom-ref", fileReference).Property("name", file.RelativePath);
+                    if (file.DeclaredSha256 is { } sha && Digests.IsSha256(sha))
+                    {
+                        Hashes(sha);
+                    }
+
+                    var fileProperties = new List<(string, string)>();
+                    if (file.DeclaredSize is { } size)
+                    {
+                        fileProperties.Add(("opentrain:size", size.ToString(CultureInfo.InvariantCulture)));
+                    }
+
+                    Add(fileProperties, "opentrain:role", file.Role);
+                    Add(fileProperties, "opentrain:mediaType", file.MediaType);
+                    Properties(fileProperties);
+                    _json.EndObject();
                 }
 
-                if (file.Role.AsString() is { } role)
+                _json.EndArray();
+            }
+
+            var properties = new List<(string, string)>
+            {
+                ("opentrain:manifest", model.RelativePath),
+                ("opentrain:level:own", model.OwnLevel.ToName()),
+                ("opentrain:level:effective", model.EffectiveLevel.ToName()),
+                ("opentrain:weights:verified", model.WeightsVerified ? "true" : "false"),
+            };
+            Add(properties, "opentrain:releaseDate", identity?.ReleaseDate ?? default);
+            Add(properties, "opentrain:derivation", document.Lineage.Node?.Derivation ?? default);
+            Add(properties, "opentrain:weights:format", document.Weights.Node?.Format ?? default);
+            Add(properties, "opentrain:weights:precision", document.Weights.Node?.Precision ?? default);
+            Add(properties, "opentrain:weights:rootDigest", document.Weights.Node?.RootDigest.Node?.Sha256 ?? default);
+            if (document.Weights.Node?.Conversion.Value is { Kind: JsonValueKind.Object } conversion)
+            {
+                properties.Add(("opentrain:weights:conversion", ExportSet.Compact(conversion)));
+            }
+
+            foreach (var (key, value) in identifiers.Where(i => !ExportSet.IsWebUrl(i.Value)))
+            {
+                properties.Add(("opentrain:identifier:" + key, value));
+            }
+
+            if (model.PackageUrl is { } package)
+            {
+                properties.Add(("opentrain:package", package)); // the NuGet package that brought the model and its lineage
+            }
+
+            foreach (var component in mapped)
+            {
+                Add(properties, "opentrain:availability:" + component.Row.Key, component.Node.Availability);
+            }
+
+            foreach (var (parent, parentReference) in parents)
+            {
+                // The edge carries the pin: which manifest, by SHA-256, this model was checked against.
+                var pin = parent.Entry.Manifest.Node;
+                properties.Add(("opentrain:parent", $"{parentReference}; relation {parent.Entry.Relation.AsString() ?? "not stated"}; manifest {string.Join(" ", new[] { pin?.Path.AsString(), pin?.Url.AsString() }.Where(m => m is not null).DefaultIfEmpty("not given"))}"
+                    + (pin?.Sha256.AsString() is { } sha ? " sha256 " + sha : string.Empty) + "; " + (parent.Manifest is null ? "not verified" : "verified")));
+            }
+
+            foreach (var suppression in model.Suppressions)
+            {
+                properties.Add(("opentrain:suppression", $"{suppression.Id} at {suppression.Element ?? "$"}: {suppression.Justification} (until {suppression.UntilText ?? "no date"})"));
+            }
+
+            Properties(properties);
+            _json.EndObject();
+        }
+
+        private void ModelCard(ExportedModel model, List<MappedComponent> mapped, List<string> datasetReferences)
+        {
+            var document = model.Document;
+            var identity = document.Model.Node;
+            var training = document.Training.Node;
+            _json.Name("modelCard").BeginObject();
+
+            _json.Name("modelParameters").BeginObject();
+            if (identity?.Approach.AsString() is { } approach)
+            {
+                _json.Name("approach").BeginObject().Property("type", approach).EndObject();
+            }
+
+            if (identity?.Task.AsString() is { } task)
+            {
+                _json.Property("task", task);
+            }
+
+            var architecture = training?.Configuration.Node?.Architecture.Node;
+            if (architecture?.Family.AsString() is { } family)
+            {
+                _json.Property("architectureFamily", family);
+            }
+
+            if (architecture?.Name.AsString() is { } architectureName)
+            {
+                _json.Property("modelArchitecture", architectureName);
+            }
+
+            datasetReferences = datasetReferences.ToList();
+            if (training?.Data.Node is { } data && data.Datasets.Nodes.Count == 0 && data.Availability.AsString() != "not-applicable")
+            {
+                // Training data described only as an aggregate is the dataset the model was trained on.
+                datasetReferences.Insert(0, "component:" + model.RelativePath + "#data");
+            }
+
+            if (datasetReferences.Count > 0)
+            {
+                _json.Name("datasets").BeginArray();
+                foreach (var reference in datasetReferences)
                 {
-                    fileProperties.Add(("opentrain:role", role));
+                    _json.BeginObject().Property("ref", reference).EndObject();
                 }
 
-                Properties(json, fileProperties);
-                json.EndObject();
+                _json.EndArray();
             }
 
-            json.EndArray();
-        }
+            InputsOutputs("inputs", identity?.Inputs);
+            InputsOutputs("outputs", identity?.Outputs);
+            _json.EndObject();
 
-        var properties = new List<(string, string)>
-        {
-            ("opentrain:manifest", model.RelativePath),
-            ("opentrain:level:own", model.OwnLevel.ToName()),
-            ("opentrain:level:effective", model.EffectiveLevel.ToName()),
-            ("opentrain:weights:verified", model.WeightsVerified ? "true" : "false"),
-        };
-        if (document.Lineage.Node?.Derivation.AsString() is { } derivation)
-        {
-            properties.Add(("opentrain:derivation", derivation));
-        }
-
-        if (model.PackageUrl is { } package)
-        {
-            properties.Add(("opentrain:package", package)); // the NuGet package that brought the model and its lineage
-        }
-
-        foreach (var (name, component) in Components(document))
-        {
-            if (component?.Availability.AsString() is { } availability)
+            var metrics = (training?.Evaluation.Node?.Metrics.Nodes ?? Array.Empty<Metric>()).Where(m => m.Value.Value?.Kind == JsonValueKind.Number).ToList();
+            if (metrics.Count > 0)
             {
-                properties.Add(("opentrain:availability:" + name, availability));
-            }
-        }
-
-        foreach (var suppression in model.Suppressions)
-        {
-            properties.Add(("opentrain:suppression", $"{suppression.Id} at {suppression.Element ?? "$"}: {suppression.Justification} (until {suppression.UntilText ?? "no date"})"));
-        }
-
-        Properties(json, properties);
-        json.EndObject();
-    }
-
-    private static void ModelCard(JsonWriter json, ExportedModel model)
-    {
-        var document = model.Document;
-        var identity = document.Model.Node;
-        var training = document.Training.Node;
-        json.Name("modelCard").BeginObject();
-
-        json.Name("modelParameters").BeginObject();
-        if (identity?.Approach.AsString() is { } approach)
-        {
-            json.Name("approach").BeginObject().Property("type", approach).EndObject();
-        }
-
-        if (identity?.Task.AsString() is { } task)
-        {
-            json.Property("task", task);
-        }
-
-        var architecture = training?.Configuration.Node?.Architecture.Node;
-        if (architecture?.Family.AsString() is { } family)
-        {
-            json.Property("architectureFamily", family);
-        }
-
-        if (architecture?.Name.AsString() is { } architectureName)
-        {
-            json.Property("modelArchitecture", architectureName);
-        }
-
-        var datasets = model.Datasets().ToList();
-        if (datasets.Count > 0)
-        {
-            json.Name("datasets").BeginArray();
-            foreach (var (dataset, _) in datasets)
-            {
-                json.BeginObject().Property("ref", DataReference(model, dataset)).EndObject();
-            }
-
-            json.EndArray();
-        }
-
-        InputsOutputs(json, "inputs", identity?.Inputs);
-        InputsOutputs(json, "outputs", identity?.Outputs);
-        json.EndObject();
-
-        var metrics = (training?.Evaluation.Node?.Metrics.Nodes ?? Array.Empty<Metric>()).Where(m => m.Value.Value?.Kind == JsonValueKind.Number).ToList();
-        if (metrics.Count > 0)
-        {
-            json.Name("quantitativeAnalysis").BeginObject().Name("performanceMetrics").BeginArray();
-            foreach (var metric in metrics)
-            {
-                json.BeginObject();
-                if (metric.MetricName.AsString() is { } name)
+                _json.Name("quantitativeAnalysis").BeginObject().Name("performanceMetrics").BeginArray();
+                foreach (var metric in metrics)
                 {
-                    json.Property("type", name);
+                    _json.BeginObject();
+                    if (metric.MetricName.AsString() is { } name)
+                    {
+                        _json.Property("type", name);
+                    }
+
+                    _json.Property("value", metric.Value.Text);
+
+                    // CycloneDX has no dataset or task on a metric: the slice says what it was measured on.
+                    string slice = string.Join(" ", new[] { metric.Dataset.AsString(), metric.Split.AsString(), metric.Slice.AsString() }.Where(s => s is not null));
+                    if (metric.Task.AsString() is { } metricTask)
+                    {
+                        slice = (slice + " (task: " + metricTask + ")").Trim();
+                    }
+
+                    if (metric.Date.AsString() is { } date)
+                    {
+                        slice = (slice + " (measured " + date + ")").Trim();
+                    }
+
+                    if (slice.Length > 0)
+                    {
+                        _json.Property("slice", slice);
+                    }
+
+                    if (metric.ConfidenceInterval.Node is { } interval && interval.Lower.Value?.Kind == JsonValueKind.Number && interval.Upper.Value?.Kind == JsonValueKind.Number)
+                    {
+                        _json.Name("confidenceInterval").BeginObject().Property("lowerBound", interval.Lower.Text).Property("upperBound", interval.Upper.Text).EndObject();
+                    }
+
+                    _json.EndObject();
                 }
 
-                json.Property("value", metric.Value.Text);
-                string slice = string.Join(" ", new[] { metric.Dataset.AsString(), metric.Split.AsString(), metric.Slice.AsString() }.Where(s => s is not null));
-                if (slice.Length > 0)
+                _json.EndArray().EndObject();
+            }
+
+            var useCases = identity?.IntendedUse.AsString();
+            var limitations = identity?.Limitations.AsString();
+            var compute = training?.Code.Node?.Compute.Value;
+            bool energy = compute is { Kind: JsonValueKind.Object } && Member(compute, "energyKwh") is { Kind: JsonValueKind.Number };
+            if (useCases is not null || limitations is not null || energy)
+            {
+                _json.Name("considerations").BeginObject();
+                if (useCases is not null)
                 {
-                    json.Property("slice", slice);
+                    _json.Name("useCases").BeginArray().String(useCases).EndArray();
                 }
 
-                if (metric.ConfidenceInterval.Node is { } interval && interval.Lower.Value?.Kind == JsonValueKind.Number && interval.Upper.Value?.Kind == JsonValueKind.Number)
+                if (limitations is not null)
                 {
-                    json.Name("confidenceInterval").BeginObject().Property("lowerBound", interval.Lower.Text).Property("upperBound", interval.Upper.Text).EndObject();
+                    _json.Name("technicalLimitations").BeginArray().String(limitations).EndArray();
                 }
 
-                json.EndObject();
+                if (energy)
+                {
+                    EnvironmentalConsiderations(document, compute!);
+                }
+
+                _json.EndObject();
             }
 
-            json.EndArray().EndObject();
-        }
-
-        var useCases = identity?.IntendedUse.AsString();
-        var limitations = identity?.Limitations.AsString();
-        if (useCases is not null || limitations is not null)
-        {
-            json.Name("considerations").BeginObject();
-            if (useCases is not null)
+            var properties = new List<(string, string)>();
+            var hyperparameters = training?.Configuration.Node?.Hyperparameters.Node;
+            if (hyperparameters?.Values.Value is { Kind: JsonValueKind.Object } values)
             {
-                json.Name("useCases").BeginArray().String(useCases).EndArray();
+                properties.AddRange(values.Properties.Select(p => ("cdx:ai-ml:model:hyperparameter:" + p.Name, ExportSet.Compact(p.Value))));
             }
 
-            if (limitations is not null)
+            if (hyperparameters?.Seed.Value is { } seed && seed.Kind != JsonValueKind.Null)
             {
-                json.Name("technicalLimitations").BeginArray().String(limitations).EndArray();
+                properties.Add(("opentrain:seed", ExportSet.Compact(seed)));
             }
 
-            json.EndObject();
-        }
-
-        var hyperparameters = training?.Configuration.Node?.Hyperparameters.Node?.Values.Value;
-        if (hyperparameters is { Kind: JsonValueKind.Object })
-        {
-            Properties(json, hyperparameters.Properties.Select(p => ("cdx:ai-ml:model:hyperparameter:" + p.Name, ExportSet.Compact(p.Value))).ToList());
-        }
-
-        json.EndObject();
-    }
-
-    private static void Data(JsonWriter json, ExportedModel model, Dataset dataset, bool training)
-    {
-        string name = dataset.Name.AsString() ?? ExportedModel.IdOf(dataset) ?? "dataset";
-        json.BeginObject().Property("type", "data").Property("bom-ref", DataReference(model, dataset)).Property("name", name);
-        if (dataset.Version.AsString() is { } version)
-        {
-            json.Property("version", version);
-        }
-
-        if (dataset.Description.AsString() is { } description)
-        {
-            json.Property("description", description);
-        }
-
-        Licenses(json, dataset.License.AsString(), dataset.LicenseUrl.AsString());
-        var references = ExportSet.UrlLocations(dataset).Select(l => ("distribution", l, "dataset")).ToList();
-        if (dataset.DataCard.Node is { } card && ExportSet.IsWebUrl(card.Url.AsString()))
-        {
-            references.Add(("documentation", card, "data card"));
-        }
-
-        ExternalReferences(json, references);
-
-        json.Name("data").BeginArray().BeginObject().Property("type", "dataset").Property("name", name);
-        if (ExportSet.UrlLocations(dataset).FirstOrDefault() is { } first)
-        {
-            json.Name("contents").BeginObject().Property("url", first.Url.AsString()).EndObject();
-        }
-
-        if (dataset.PersonalData.AsString() == "yes")
-        {
-            json.Name("sensitiveData").BeginArray().String(dataset.PersonalDataHandling.AsString() ?? "personal data").EndArray();
-        }
-
-        var owners = dataset.Sources.Nodes.Where(s => s.Name.AsString() is not null).ToList();
-        if (owners.Count > 0)
-        {
-            // The sources the data was taken from are the parties that hold it.
-            json.Name("governance").BeginObject().Name("owners").BeginArray();
-            foreach (var source in owners)
+            if (architecture?.ParameterCount.Value is { Kind: JsonValueKind.Number } architectureCount)
             {
-                json.BeginObject().Name("organization").BeginObject().Property("name", source.Name.AsString());
+                properties.Add(("opentrain:parameterCount", architectureCount.Text!));
+            }
+            else if (document.Weights.Node?.ParameterCount.Value is { Kind: JsonValueKind.Number } weightsCount)
+            {
+                properties.Add(("opentrain:parameterCount", weightsCount.Text!));
+            }
+
+            foreach (var language in (identity?.Languages.Items ?? Array.Empty<JsonValue>()).Select(l => l.AsString()).Where(l => l is not null))
+            {
+                properties.Add(("opentrain:language", language!));
+            }
+
+            if (compute is { Kind: JsonValueKind.Object })
+            {
+                foreach (var member in compute.Properties.Where(p => p.Name != "energyKwh" && p.Name != "co2eqTonnes"))
+                {
+                    properties.Add(("opentrain:compute:" + member.Name, ExportSet.Compact(member.Value)));
+                }
+            }
+
+            foreach (var component in mapped.Where(m => m.Row.Kind == ContentKind.Document))
+            {
+                // The documents of the model are components of their own; the card names them.
+                properties.Add(("opentrain:document:" + component.Row.Key, "component:" + model.RelativePath + "#" + component.Row.Key));
+            }
+
+            Properties(properties);
+            _json.EndObject();
+        }
+
+        /// <summary>The training energy (kWh) as CycloneDX 1.6 energy consumption; the provider is not stated in a manifest.</summary>
+        private void EnvironmentalConsiderations(LineageDocument document, JsonValue compute)
+        {
+            string kwh = Member(compute, "energyKwh")!.Text!;
+            string activity = document.Lineage.Node?.Derivation.AsString() is "finetune" or "adapter" ? "fine-tuning" : "training";
+            _json.Name("environmentalConsiderations").BeginObject().Name("energyConsumptions").BeginArray().BeginObject()
+                .Property("activity", activity)
+                .Name("energyProviders").BeginArray().BeginObject()
+                .Property("description", "Not stated in the lineage manifest" + (Member(compute, "region")?.AsString() is { } region ? "; region " + region : string.Empty))
+                .Name("organization").BeginObject().EndObject()
+                .Property("energySource", "unknown")
+                .Name("energyProvided").BeginObject().Name("value").RawNumber(kwh).Property("unit", "kWh").EndObject()
+                .EndObject().EndArray()
+                .Name("activityEnergyCost").BeginObject().Name("value").RawNumber(kwh).Property("unit", "kWh").EndObject();
+            if (Member(compute, "co2eqTonnes") is { Kind: JsonValueKind.Number } co2)
+            {
+                _json.Name("co2CostEquivalent").BeginObject().Name("value").RawNumber(co2.Text!).Property("unit", "tCO2eq").EndObject();
+            }
+
+            _json.EndObject().EndArray().EndObject();
+        }
+
+        /// <summary>One manifest component as a component that carries its licence, locations and disclosure.</summary>
+        private void Component(ExportedModel model, MappedComponent component, string reference)
+        {
+            var node = component.Node;
+            var row = component.Row;
+            string name = model.Name + " " + row.Title;
+            var properties = DisclosureProperties(node);
+            switch (node)
+            {
+                case TrainingData data:
+                    Data(reference, name, data, data.Sources.Nodes, data.Collection, data.Cleaning, data.Labeling.Node, component.Locations.ToList(), properties);
+                    return;
+                case Processing processing:
+                    Add(properties, "opentrain:processing:method", processing.Method);
+                    foreach (var step in processing.Steps.Nodes)
+                    {
+                        properties.Add(("opentrain:processing:step", string.Join("; ", new[] { step.Name.AsString(), step.Description.AsString(), step.Tool.AsString() is { } tool ? "tool " + tool : null }.Where(s => s is not null))));
+                    }
+
+                    AddAll(properties, "opentrain:processing:input", processing.Inputs);
+                    AddAll(properties, "opentrain:processing:output", processing.Outputs);
+                    break;
+                case Architecture architecture:
+                    Add(properties, "opentrain:architecture:family", architecture.Family);
+                    Add(properties, "opentrain:architecture:name", architecture.Name);
+                    Add(properties, "opentrain:parameterCount", architecture.ParameterCount);
+                    break;
+                case Hyperparameters hyperparameters:
+                    Add(properties, "opentrain:selectionMethod", hyperparameters.SelectionMethod);
+                    break;
+                case TrainingCode code:
+                    Add(properties, "opentrain:entryPoint", code.EntryPoint);
+                    foreach (var stage in code.Stages.Nodes)
+                    {
+                        properties.Add(("opentrain:stage", string.Join("; ", new[] { stage.Name.AsString(), stage.Objective.AsString(),
+                            stage.Datasets.Items.Count > 0 ? "datasets " + string.Join(", ", stage.Datasets.Items.Select(i => i.AsString())) : null }.Where(s => s is not null))));
+                    }
+
+                    break;
+                case Document card:
+                    if (card.CoversData.IsTrue)
+                    {
+                        properties.Add(("opentrain:coversData", "true"));
+                    }
+
+                    break;
+            }
+
+            _json.BeginObject().Property("type", row.CycloneDxType).Property("bom-ref", reference).Property("name", name);
+            if (node.Description.AsString() is { } description)
+            {
+                _json.Property("description", description);
+            }
+
+            Licenses(node.License.AsString(), node.LicenseUrl.AsString());
+            var references = component.Locations.SelectMany(l => Reference(l.Documents ? "documentation" : row.CycloneDxReference, l.Location, l.What)).ToList();
+            references.AddRange(LicenseReference(node.License.AsString(), node.LicenseUrl.AsString()));
+            ExternalReferences(references);
+            if (row.IsData)
+            {
+                _json.Name("data").BeginArray().BeginObject().Property("type", row.Key == "hyperparameters" ? "configuration" : "other").Property("name", name).EndObject().EndArray();
+            }
+
+            Properties(properties);
+            _json.EndObject();
+        }
+
+        /// <summary>A dataset, or training data described as an aggregate: a data component whose data[] lists it and its sources.</summary>
+        private void Data(string reference, string name, Disclosure node, IReadOnlyList<Source> sources, ManifestField collection, ManifestField cleaning, Labeling? labeling,
+            List<NamedLocation> locations, List<(string, string)> properties)
+        {
+            _json.BeginObject().Property("type", "data").Property("bom-ref", reference).Property("name", name);
+            if ((node as Dataset)?.Version.AsString() is { } version)
+            {
+                _json.Property("version", version);
+            }
+
+            if (node.Description.AsString() is { } description)
+            {
+                _json.Property("description", description);
+            }
+
+            Licenses(node.License.AsString(), node.LicenseUrl.AsString());
+            var references = locations.SelectMany(l => Reference(l.Documents ? "documentation" : "distribution", l.Location, l.What)).ToList();
+            references.AddRange(LicenseReference(node.License.AsString(), node.LicenseUrl.AsString()));
+            ExternalReferences(references);
+
+            // data[0] is the data itself (where it is, what it holds); each further entry is one source it was taken from.
+            _json.Name("data").BeginArray().BeginObject().Property("type", "dataset").Property("name", name);
+            if (ExportSet.UrlLocations(node).FirstOrDefault() is { } first)
+            {
+                _json.Name("contents").BeginObject().Property("url", first.Url.AsString()).EndObject();
+            }
+
+            if (collection.AsString() is { } collected)
+            {
+                _json.Property("description", collected);
+            }
+
+            if (node is Dataset { } personal && personal.PersonalData.AsString() == "yes")
+            {
+                _json.Name("sensitiveData").BeginArray().String(personal.PersonalDataHandling.AsString() ?? "personal data").EndArray();
+            }
+
+            _json.EndObject();
+            foreach (var source in sources)
+            {
+                _json.BeginObject().Property("type", "dataset").Property("name", source.Name.AsString() ?? "source");
                 if (ExportSet.IsWebUrl(source.Url.AsString()))
                 {
-                    json.Name("url").BeginArray().String(source.Url.AsString()).EndArray();
+                    _json.Name("contents").BeginObject().Property("url", source.Url.AsString()).EndObject();
                 }
 
-                json.EndObject().EndObject();
+                string? about = string.Join("; ", new[] { source.Description.AsString(), source.Retrieved.AsString() is { } retrieved ? "retrieved " + retrieved : null }.Where(s => s is not null));
+                if (about.Length > 0)
+                {
+                    _json.Property("description", about);
+                }
+
+                _json.EndObject();
             }
 
-            json.EndArray().EndObject();
+            _json.EndArray();
+
+            // componentData has no licence: a source with one is also a data component of its own, inside this one.
+            var licensed = sources.Select((s, i) => (Source: s, Index: i)).Where(s => s.Source.License.AsString() is not null).ToList();
+            if (licensed.Count > 0)
+            {
+                _json.Name("components").BeginArray();
+                foreach (var (source, index) in licensed)
+                {
+                    _json.BeginObject().Property("type", "data").Property("bom-ref", Unique(reference + "/source/" + index.ToString(CultureInfo.InvariantCulture)))
+                        .Property("name", source.Name.AsString() ?? "source");
+                    Licenses(source.License.AsString(), null);
+                    if (ExportSet.IsWebUrl(source.Url.AsString()))
+                    {
+                        _json.Name("externalReferences").BeginArray().BeginObject().Property("url", source.Url.AsString()).Property("type", "distribution").Property("comment", "source").EndObject().EndArray();
+                    }
+
+                    _json.EndObject();
+                }
+
+                _json.EndArray();
+            }
+
+            Add(properties, "opentrain:collection", collection);
+            Add(properties, "opentrain:cleaning", cleaning);
+            if (labeling is not null)
+            {
+                Add(properties, "opentrain:labeling:method", labeling.Method);
+                Add(properties, "opentrain:labeling:criteria", labeling.Criteria);
+                Add(properties, "opentrain:labeling:workforce", labeling.Workforce);
+                if (labeling.AnnotationsPerItem.Value is { Kind: JsonValueKind.Number } perItem)
+                {
+                    properties.Add(("opentrain:labeling:annotationsPerItem", perItem.Text!));
+                }
+            }
+
+            Properties(properties);
+            _json.EndObject();
         }
 
-        json.EndObject().EndArray();
-
-        var properties = new List<(string, string)> { ("opentrain:dataset:use", training ? "training" : "evaluation") };
-        Add(properties, "opentrain:availability", dataset.Availability);
-        Add(properties, "opentrain:role", dataset.Role);
-        Add(properties, "opentrain:collection", dataset.Collection);
-        Add(properties, "opentrain:cleaning", dataset.Cleaning);
-        Add(properties, "opentrain:labeling:method", dataset.Labeling.Node?.Method ?? default);
-        Add(properties, "opentrain:labeling:criteria", dataset.Labeling.Node?.Criteria ?? default);
-        Add(properties, "opentrain:knownBiases", dataset.KnownBiases);
-        Add(properties, "opentrain:justification", dataset.Justification);
-        Add(properties, "opentrain:accessConditions", dataset.AccessConditions);
-        Properties(json, properties);
-        json.EndObject();
-    }
-
-    private static void Ancestors(JsonWriter json, IReadOnlyList<ResolvedParent> parents, string prefix)
-    {
-        json.Name("ancestors").BeginArray();
-        for (int i = 0; i < parents.Count; i++)
+        private static List<(string, string)> DatasetProperties(Dataset dataset, bool training)
         {
-            var parent = parents[i];
+            var properties = new List<(string, string)> { ("opentrain:dataset:use", training ? "training" : "evaluation") };
+            properties.AddRange(DisclosureProperties(dataset));
+            Add(properties, "opentrain:role", dataset.Role);
+            Add(properties, "opentrain:augmentation", dataset.Augmentation);
+            Add(properties, "opentrain:knownBiases", dataset.KnownBiases);
+            Add(properties, "opentrain:personalData", dataset.PersonalData);
+            Add(properties, "opentrain:personalDataHandling", dataset.PersonalDataHandling);
+            AddAll(properties, "opentrain:datasetType", dataset.DatasetType);
+            if (dataset.Size.Node is { } size)
+            {
+                foreach (var (unit, field) in new[] { ("bytes", size.Bytes), ("records", size.Records), ("tokens", size.Tokens) })
+                {
+                    if (field.Value is { Kind: JsonValueKind.Number } number)
+                    {
+                        properties.Add(("opentrain:size:" + unit, number.Text!));
+                    }
+                }
+            }
+
+            return properties;
+        }
+
+        /// <summary>What CycloneDX has no field for, on every component: where it is in the manifest, how available it is and why.</summary>
+        private static List<(string, string)> DisclosureProperties(Disclosure node)
+        {
+            var properties = new List<(string, string)> { ("opentrain:element", node.JsonPath) };
+            Add(properties, "opentrain:availability", node.Availability);
+            Add(properties, "opentrain:justification", node.Justification);
+            Add(properties, "opentrain:accessConditions", node.AccessConditions);
+            return properties;
+        }
+
+        private string Library(ExportedModel model, Library library, bool framework)
+        {
+            string name = library.Name.AsString() ?? "library";
+            string reference = Unique("library:" + model.RelativePath + "#" + name + (library.Version.AsString() is { } v ? "@" + v : string.Empty));
+            _json.BeginObject().Property("type", framework ? "framework" : "library").Property("bom-ref", reference).Property("name", name);
+            if (library.Version.AsString() is { } version)
+            {
+                _json.Property("version", version);
+            }
+
+            Licenses(library.License.AsString(), null);
+            if (library.Purl.AsString() is { } purl && purl.StartsWith("pkg:", StringComparison.Ordinal))
+            {
+                _json.Property("purl", purl);
+            }
+
+            Properties(new[] { ("opentrain:use", framework ? "training framework" : "supporting library"), ("opentrain:element", library.JsonPath) });
+            _json.EndObject();
+            return reference;
+        }
+
+        private string ParentReference(ResolvedParent parent, string child, int index)
+        {
+            string key = ExportedModel.Identity(parent.Manifest?.Document)
+                ?? "pin:" + (parent.Entry.Manifest.Node?.Sha256.AsString() ?? child + "/" + index.ToString(CultureInfo.InvariantCulture));
+            if (!_parents.TryGetValue(key, out var reference))
+            {
+                reference = Unique("parent:" + (parent.Entry.Manifest.Node?.Sha256.AsString() ?? ParentName(parent)));
+                _parents[key] = reference;
+            }
+
+            return reference;
+        }
+
+        /// <summary>A parent that is not an exported model: written the first time it is met, with its own parents.</summary>
+        private void Parent(ResolvedParent parent, string reference)
+        {
+            if (reference.StartsWith("model:", StringComparison.Ordinal) || !_writtenParents.Add(reference))
+            {
+                return; // an exported model, or a parent already written
+            }
+
             var parentDocument = parent.Manifest?.Document;
-            string reference = prefix + "/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            string name = parent.Entry.Name.AsString() ?? parentDocument?.Model.Node?.Name.AsString() ?? "parent " + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            json.BeginObject().Property("type", "machine-learning-model").Property("bom-ref", reference).Property("name", name);
+            var grandparents = parent.Parents.Select((p, i) => (Parent: p, Reference: ParentReference(p, reference, i))).ToList();
+            _json.BeginObject().Property("type", "machine-learning-model").Property("bom-ref", reference).Property("name", ParentName(parent));
             if ((parent.Entry.Version.AsString() ?? parentDocument?.Model.Node?.Version.AsString()) is { } version)
             {
-                json.Property("version", version);
+                _json.Property("version", version);
             }
 
             var parentFiles = (parentDocument?.Weights.Node?.Files.Nodes ?? Array.Empty<WeightFile>()).Where(f => f.DeclaredSha256 is { } sha && Digests.IsSha256(sha)).ToList();
             if (parentFiles.Count == 1)
             {
-                Hashes(json, parentFiles[0].DeclaredSha256!);
+                Hashes(parentFiles[0].DeclaredSha256!);
             }
 
-            Licenses(json, parent.Entry.License.AsString() ?? parentDocument?.Model.Node?.License.AsString(), null);
-            if (parent.Parents.Count > 0)
+            Licenses(parent.Entry.License.AsString() ?? parentDocument?.Model.Node?.License.AsString(), parentDocument?.Model.Node?.LicenseUrl.AsString());
+
+            // The parent's manifest, pinned by the SHA-256 the gate checked: a BOM reference with that hash.
+            var pin = parent.Entry.Manifest.Node;
+            var references = new List<(string, string, string?, string?, string)>();
+            if (pin?.Path.AsString() is { } path)
             {
-                json.Name("pedigree").BeginObject();
-                Ancestors(json, parent.Parents, reference);
-                json.EndObject();
+                references.Add(("bom", path, null, pin.Sha256.AsString() is { } sha && Digests.IsSha256(sha) ? sha : null, "lineage manifest of the parent (path relative to the child's manifest)"));
             }
 
+            if (ExportSet.IsWebUrl(pin?.Url.AsString()))
+            {
+                references.Add(("bom", pin!.Url.AsString()!, null, null, "published lineage manifest of the parent"));
+            }
+
+            foreach (var identifier in (parent.Entry.Identifiers.Value?.Properties ?? Array.Empty<JsonProperty>()).Where(p => ExportSet.IsWebUrl(p.Value.AsString())))
+            {
+                references.Add(("website", identifier.Value.AsString()!, null, null, "identifier " + identifier.Name));
+            }
+
+            ExternalReferences(references);
             var properties = new List<(string, string)> { ("opentrain:level:effective", parent.EffectiveLevel.ToName()) };
-            Add(properties, "opentrain:relation", parent.Entry.Relation);
-            Add(properties, "opentrain:manifest:sha256", parent.Entry.Manifest.Node?.Sha256 ?? default);
+            Add(properties, "opentrain:manifest:sha256", pin?.Sha256 ?? default);
+            Add(properties, "opentrain:manifest:assertedBy", pin?.AssertedBy ?? default);
+            Add(properties, "opentrain:weightsRootDigest", parent.Entry.WeightsRootDigest);
+            Add(properties, "opentrain:claimedLevel", parent.Entry.ClaimedLevel);
             properties.Add(("opentrain:manifest:verified", parent.Manifest is null ? "false" : "true"));
-            Properties(json, properties);
-            json.EndObject();
-        }
-
-        json.EndArray();
-    }
-
-    private static IEnumerable<(string Name, Disclosure? Component)> Components(LineageDocument document)
-    {
-        var training = document.Training.Node;
-        yield return ("data", training?.Data.Node);
-        yield return ("processing", training?.Processing.Node);
-        yield return ("architecture", training?.Configuration.Node?.Architecture.Node);
-        yield return ("hyperparameters", training?.Configuration.Node?.Hyperparameters.Node);
-        yield return ("trainingCode", training?.Code.Node);
-        yield return ("evaluation", training?.Evaluation.Node);
-        yield return ("evaluationCode", training?.Evaluation.Node?.Code.Node);
-        yield return ("checkpoints", training?.Checkpoints.Node);
-        yield return ("inference", document.Inference.Node);
-    }
-
-    private static List<(string Type, Location Location, string What)> ModelReferences(LineageDocument document)
-    {
-        var training = document.Training.Node;
-        var documentation = document.Documentation.Node;
-        var references = new List<(string, Location, string)>();
-        void AddAll(Disclosure? component, string type, string what) => references.AddRange(ExportSet.UrlLocations(component).Select(l => (type, l, what)));
-
-        AddAll(documentation?.ModelCard.Node, "model-card", "model card");
-        AddAll(documentation?.DataCard.Node, "documentation", "data card");
-        AddAll(documentation?.TechnicalReport.Node, "documentation", "technical report");
-        AddAll(documentation?.ResearchPaper.Node, "documentation", "research paper");
-        AddAll(training?.Processing.Node, "vcs", "data processing code");
-        AddAll(training?.Configuration.Node?.Architecture.Node, "vcs", "architecture code");
-        if (training?.Configuration.Node?.Architecture.Node?.Definition.Node is { } definition && ExportSet.IsWebUrl(definition.Url.AsString()))
-        {
-            references.Add(("vcs", definition, "architecture definition"));
-        }
-
-        AddAll(training?.Configuration.Node?.Hyperparameters.Node, "configuration", "hyperparameters");
-        if (training?.Configuration.Node?.Hyperparameters.Node?.ConfigFile.Node is { } config && ExportSet.IsWebUrl(config.Url.AsString()))
-        {
-            references.Add(("configuration", config, "training configuration file"));
-        }
-
-        AddAll(training?.Code.Node, "vcs", "training code");
-        AddAll(training?.Evaluation.Node, "other", "evaluation results");
-        AddAll(training?.Evaluation.Node?.Code.Node, "vcs", "evaluation code");
-        AddAll(training?.Checkpoints.Node, "distribution", "intermediate checkpoints");
-        AddAll(document.Inference.Node, "vcs", "inference code");
-        foreach (var attestation in document.Attestations.Nodes)
-        {
-            if (attestation.Location.Node is { } location && ExportSet.IsWebUrl(location.Url.AsString()))
+            foreach (var (grandparent, grandparentReference) in grandparents)
             {
-                references.Add(("attestation", location, attestation.Type.AsString() ?? "attestation"));
+                properties.Add(("opentrain:parent", $"{grandparentReference}; relation {grandparent.Entry.Relation.AsString() ?? "not stated"}"
+                    + (grandparent.Entry.Manifest.Node?.Sha256.AsString() is { } sha ? "; manifest sha256 " + sha : string.Empty)));
+            }
+
+            Properties(properties);
+            _json.EndObject();
+            if (grandparents.Count > 0)
+            {
+                _dependencies.Add((reference, grandparents.Select(g => g.Reference).ToList()));
+            }
+
+            foreach (var (grandparent, grandparentReference) in grandparents)
+            {
+                Parent(grandparent, grandparentReference);
             }
         }
 
-        return references;
-    }
+        private static string ParentName(ResolvedParent parent) =>
+            parent.Entry.Name.AsString() ?? parent.Manifest?.Document?.Model.Node?.Name.AsString() ?? "parent";
 
-    private static void ExternalReferences(JsonWriter json, List<(string Type, Location Location, string What)> references)
-    {
-        if (references.Count == 0)
+        private string Unique(string reference)
         {
-            return;
-        }
-
-        json.Name("externalReferences").BeginArray();
-        foreach (var (type, location, what) in references)
-        {
-            json.BeginObject().Property("url", location.Url.AsString()).Property("type", type);
-            string comment = location.Revision.AsString() is { } revision ? $"{what}, revision {revision}" : what;
-            json.Property("comment", comment);
-            if (location.Digest.Node?.Sha256.AsString() is { } sha && Digests.IsSha256(sha))
+            string candidate = reference;
+            for (int i = 2; _references.Contains(candidate); i++)
             {
-                Hashes(json, sha);
+                candidate = reference + "~" + i.ToString(CultureInfo.InvariantCulture);
             }
 
-            json.EndObject();
+            _references.Add(candidate);
+            return candidate;
         }
 
-        json.EndArray();
-    }
+        private static List<(string Key, string Value)> Identifiers(ModelSection? identity) =>
+            (identity?.Identifiers.Value?.Properties ?? Array.Empty<JsonProperty>())
+                .Where(p => p.Value.Kind == JsonValueKind.String).Select(p => (p.Name, p.Value.AsString()!)).ToList();
 
-    private static void Supplier(JsonWriter json, Party? producer)
-    {
-        if (producer?.Name.AsString() is not { } name)
+        /// <summary>A location as an external reference: a URL, or a path relative to the manifest (CycloneDX takes IRI references).</summary>
+        private static IEnumerable<(string Type, string Url, string? Revision, string? Sha256, string What)> Reference(string type, Location location, string what)
         {
-            return;
+            string? url = ExportSet.IsWebUrl(location.Url.AsString()) ? location.Url.AsString() : location.Path.AsString();
+            if (url is null)
+            {
+                yield break;
+            }
+
+            string? sha = location.Digest.Node?.Sha256.AsString() is { } digest && Digests.IsSha256(digest) ? digest : null;
+            string comment = location.Description.AsString() is { } description ? what + ": " + description : what;
+            yield return (type, url, location.Revision.AsString(), sha, comment);
         }
 
-        json.Name("supplier").BeginObject().Property("name", name);
-        if (ExportSet.IsWebUrl(producer.Url.AsString()))
+        /// <summary>The licence text's URL beside an SPDX expression, which has no URL of its own in CycloneDX.</summary>
+        private static IEnumerable<(string, string, string?, string?, string)> LicenseReference(string? license, string? url)
         {
-            json.Name("url").BeginArray().String(producer.Url.AsString()).EndArray();
+            if (license is not null && ExportSet.IsWebUrl(url) && LicenseExpressions.Classify(license) == LicenseForm.Expression)
+            {
+                yield return ("license", url!, null, null, "licence text");
+            }
         }
 
-        if (producer.Email.AsString() is { } email)
+        private void ExternalReferences(List<(string Type, string Url, string? Revision, string? Sha256, string What)> references)
         {
-            json.Name("contact").BeginArray().BeginObject().Property("email", email).EndObject().EndArray();
-        }
+            if (references.Count == 0)
+            {
+                return;
+            }
 
-        json.EndObject();
-    }
-
-    /// <summary>An SPDX expression as such; a licence outside SPDX by name (and URL); NOASSERTION and NONE leave it out.</summary>
-    private static void Licenses(JsonWriter json, string? license, string? url)
-    {
-        if (license is null)
-        {
-            return;
-        }
-
-        switch (LicenseExpressions.Classify(license))
-        {
-            case LicenseForm.Expression:
-                json.Name("licenses").BeginArray().BeginObject().Property("expression", license.Trim()).EndObject().EndArray();
-                break;
-            case LicenseForm.Named:
-                json.Name("licenses").BeginArray().BeginObject().Name("license").BeginObject().Property("name", license.Trim());
-                if (ExportSet.IsWebUrl(url))
+            _json.Name("externalReferences").BeginArray();
+            foreach (var (type, url, revision, sha, what) in references)
+            {
+                _json.BeginObject().Property("url", url).Property("type", type);
+                _json.Property("comment", revision is null ? what : $"{what}, revision {revision}");
+                if (sha is not null)
                 {
-                    json.Property("url", url);
+                    Hashes(sha);
                 }
 
-                json.EndObject().EndObject().EndArray();
-                break;
-        }
-    }
+                _json.EndObject();
+            }
 
-    private static void InputsOutputs(JsonWriter json, string name, ManifestField? field)
-    {
-        var formats = (field?.Items ?? Array.Empty<JsonValue>()).Select(i => i.AsString()).Where(s => s is not null).ToList();
-        if (formats.Count == 0)
+            _json.EndArray();
+        }
+
+        private void Supplier(Party? producer)
         {
-            return;
+            if (producer?.Name.AsString() is not { } name)
+            {
+                return;
+            }
+
+            _json.Name("supplier").BeginObject().Property("name", name);
+            if (ExportSet.IsWebUrl(producer.Url.AsString()))
+            {
+                _json.Name("url").BeginArray().String(producer.Url.AsString()).EndArray();
+            }
+
+            if (producer.Email.AsString() is { } email)
+            {
+                _json.Name("contact").BeginArray().BeginObject().Property("email", email).EndObject().EndArray();
+            }
+
+            _json.EndObject();
         }
 
-        json.Name(name).BeginArray();
-        foreach (var format in formats)
+        /// <summary>An SPDX expression as such; a licence outside SPDX by name (and URL); NOASSERTION and NONE leave it out.</summary>
+        private void Licenses(string? license, string? url)
         {
-            json.BeginObject().Property("format", format).EndObject();
+            if (license is null)
+            {
+                return;
+            }
+
+            switch (LicenseExpressions.Classify(license))
+            {
+                case LicenseForm.Expression:
+                    _json.Name("licenses").BeginArray().BeginObject().Property("expression", license.Trim()).EndObject().EndArray();
+                    break;
+                case LicenseForm.Named:
+                    _json.Name("licenses").BeginArray().BeginObject().Name("license").BeginObject().Property("name", license.Trim());
+                    if (ExportSet.IsWebUrl(url))
+                    {
+                        _json.Property("url", url);
+                    }
+
+                    _json.EndObject().EndObject().EndArray();
+                    break;
+            }
         }
 
-        json.EndArray();
-    }
-
-    private static void Hashes(JsonWriter json, string sha256) =>
-        json.Name("hashes").BeginArray().BeginObject().Property("alg", "SHA-256").Property("content", sha256).EndObject().EndArray();
-
-    private static string DataReference(ExportedModel model, Dataset dataset) =>
-        "dataset:" + model.RelativePath + "#" + (ExportedModel.IdOf(dataset) ?? dataset.JsonPath);
-
-    private static void Add(List<(string, string)> properties, string name, ManifestField field)
-    {
-        if (field.Owner is not null && field.AsString() is { } text && text.Trim().Length > 0)
+        private void InputsOutputs(string name, ManifestField? field)
         {
-            properties.Add((name, text));
-        }
-    }
+            var formats = (field?.Items ?? Array.Empty<JsonValue>()).Select(i => i.AsString()).Where(s => s is not null).ToList();
+            if (formats.Count == 0)
+            {
+                return;
+            }
 
-    private static void Properties(JsonWriter json, IReadOnlyCollection<(string Name, string Value)> properties)
-    {
-        if (properties.Count == 0)
+            _json.Name(name).BeginArray();
+            foreach (var format in formats)
+            {
+                _json.BeginObject().Property("format", format).EndObject();
+            }
+
+            _json.EndArray();
+        }
+
+        private void Hashes(string sha256) =>
+            _json.Name("hashes").BeginArray().BeginObject().Property("alg", "SHA-256").Property("content", sha256).EndObject().EndArray();
+
+        private static string DataReference(ExportedModel model, Dataset dataset) =>
+            "dataset:" + model.RelativePath + "#" + (ExportedModel.IdOf(dataset) ?? dataset.JsonPath);
+
+        private static JsonValue? Member(JsonValue value, string name) => value.Properties.FirstOrDefault(p => p.Name == name)?.Value;
+
+        private static void Add(List<(string, string)> properties, string name, ManifestField field)
         {
-            return;
+            if (field.Owner is null || field.Value is null)
+            {
+                return;
+            }
+
+            string? text = field.Value.Kind == JsonValueKind.Number ? field.Value.Text : field.AsString();
+            if (text is not null && text.Trim().Length > 0)
+            {
+                properties.Add((name, text));
+            }
         }
 
-        json.Name("properties").BeginArray();
-        foreach (var (name, value) in properties)
+        private static void AddAll(List<(string, string)> properties, string name, ManifestField field)
         {
-            json.BeginObject().Property("name", name).Property("value", value).EndObject();
+            foreach (var item in field.Items.Select(i => i.AsString()).Where(i => i is not null))
+            {
+                properties.Add((name, item!));
+            }
         }
 
-        json.EndArray();
+        private void Properties(IReadOnlyCollection<(string Name, string Value)> properties)
+        {
+            if (properties.Count == 0)
+            {
+                return;
+            }
+
+            _json.Name("properties").BeginArray();
+            foreach (var (name, value) in properties)
+            {
+                _json.BeginObject().Property("name", name).Property("value", value).EndObject();
+            }
+
+            _json.EndArray();
+        }
     }
 }

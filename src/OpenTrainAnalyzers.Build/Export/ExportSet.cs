@@ -71,6 +71,26 @@ internal sealed class ExportedModel
         }
     }
 
+    /// <summary>
+    /// Who a manifest describes, so that a parent whose manifest is also one of the exported models is written once:
+    /// its manifestId when it has one, else name and version.
+    /// </summary>
+    public static string? Identity(LineageDocument? document)
+    {
+        if (document is null)
+        {
+            return null;
+        }
+
+        if (document.ManifestId.AsString() is { } id && id.Trim().Length > 0)
+        {
+            return "id:" + id.Trim();
+        }
+
+        string? name = document.Model.Node?.Name.AsString();
+        return name is null ? null : "name:" + name + "@" + document.Model.Node?.Version.AsString();
+    }
+
     /// <summary>The id a dataset is known by in this model: its own id, or for an evaluation reference the training id.</summary>
     public static string? IdOf(Dataset dataset) => dataset.Id.AsString() ?? dataset.Ref.AsString();
 

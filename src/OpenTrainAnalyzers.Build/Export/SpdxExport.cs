@@ -11,10 +11,11 @@ namespace OpenTrainAnalyzers.Build.Export;
 
 /// <summary>
 /// SPDX 3.0.1 JSON-LD with the Core, Software, AI, Dataset and licensing profiles: an ai_AIPackage per model, a
-/// dataset_DatasetPackage per dataset, the weight files with their hashes, and the relationships (contains, trainedOn,
-/// testedOn, ancestorOf, hasDeclaredLicense, hasConcludedLicense). Every package gets exactly one declared and one
-/// concluded licence relationship, and the external properties the AI and Dataset profiles require. Mapping:
-/// docs/exports.md.
+/// dataset_DatasetPackage per dataset and for the training data aggregate, a software_Package per code, configuration
+/// and document component of <see cref="ComponentMap"/> and per framework, the weight files with their hashes, and the
+/// relationships between those real elements (contains, trainedOn, testedOn, usesTool, hasDocumentation, ancestorOf,
+/// ...). Each parent is one element: the exported model itself when its manifest is in the build. Every package gets
+/// exactly one declared and one concluded licence relationship. Mapping: docs/exports.md.
 /// </summary>
 internal static class SpdxExport
 {
@@ -36,6 +37,7 @@ internal static class SpdxExport
         private readonly List<string> _elements = new();
         private readonly List<string> _roots = new();
         private readonly Dictionary<string, string> _agents = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _parents = new(StringComparer.Ordinal);
         private int _relationships;
         private int _licenses;
         private readonly string _time;
@@ -47,6 +49,15 @@ internal static class SpdxExport
             // SPDX requires a creation time; with neither SOURCE_DATE_EPOCH nor a manifest 'created', the Unix epoch
             // stands for "not recorded" (docs/exports.md): never the clock.
             _time = ExportSet.Iso(set.Timestamp ?? new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+
+            // A parent whose manifest is one of this build's models is that model's package, never a second one.
+            foreach (var model in set.Models)
+            {
+                if (ExportedModel.Identity(model.Document) is { } identity && !_parents.ContainsKey(identity))
+                {
+                    _parents[identity] = ModelId(model);
+                }
+            }
         }
 
         public string Document()
@@ -78,9 +89,10 @@ internal static class SpdxExport
             var document = model.Document;
             var identity = document.Model.Node;
             var training = document.Training.Node;
-            string package = Id("model/" + model.RelativePath);
+            string package = ModelId(model);
             _roots.Add(package);
-            string supplier = Agent(identity?.Producer.Node?.Name.AsString());
+            var producer = identity?.Producer.Node;
+            string supplier = Agent(producer?.Name.AsString(), producer?.Url.AsString(), producer?.Email.AsString());
 
             Begin("ai_AIPackage", package, model.Name);
             if (identity?.Description.AsString() is { } description)
@@ -90,8 +102,14 @@ internal static class SpdxExport
 
             _json.Property("software_packageVersion", model.Version ?? "NOASSERTION");
             _json.Property("software_downloadLocation", DownloadLocation(document) ?? "NOASSERTION");
+            var identifiers = (identity?.Identifiers.Value?.Properties ?? Array.Empty<JsonProperty>()).Where(p => p.Value.Kind == JsonValueKind.String).ToList();
+            if (identifiers.Select(i => i.Value.AsString()).FirstOrDefault(v => v!.StartsWith("pkg:", StringComparison.Ordinal)) is { } purl)
+            {
+                _json.Property("software_packageUrl", purl);
+            }
+
             _json.Property("suppliedBy", supplier);
-            _json.Property("releaseTime", _time);
+            _json.Property("releaseTime", ReleaseTime(identity?.ReleaseDate.AsString()) ?? _time);
             _json.Property("software_primaryPurpose", "model");
             if (training?.Configuration.Node?.Architecture.Node?.Family.AsString() is { } family)
             {
@@ -103,29 +121,18 @@ internal static class SpdxExport
                 _json.Name("ai_domain").BeginArray().String(task).EndArray();
             }
 
-            if (training?.Configuration.Node?.Hyperparameters.Node?.Values.Value is { Kind: JsonValueKind.Object } values && values.Properties.Count > 0)
+            Hyperparameters(training?.Configuration.Node?.Hyperparameters.Node);
+            Metrics(training?.Evaluation.Node);
+            Energy(document);
+            if (training?.Processing.Node is { } processing)
             {
-                _json.Name("ai_hyperparameter").BeginArray();
-                foreach (var property in values.Properties)
+                var steps = new[] { processing.Method.AsString() }
+                    .Concat(processing.Steps.Nodes.Select(s => string.Join("; ", new[] { s.Name.AsString(), s.Description.AsString(), s.Tool.AsString() is { } tool ? "tool " + tool : null }.Where(t => t is not null))))
+                    .Where(t => !string.IsNullOrWhiteSpace(t)).ToList();
+                if (steps.Count > 0)
                 {
-                    _json.BeginObject().Property("type", "DictionaryEntry").Property("key", property.Name).Property("value", ExportSet.Compact(property.Value)).EndObject();
+                    Strings("ai_modelDataPreprocessing", steps!);
                 }
-
-                _json.EndArray();
-            }
-
-            var metrics = (training?.Evaluation.Node?.Metrics.Nodes ?? Array.Empty<Metric>()).Where(m => m.Value.Value?.Kind == JsonValueKind.Number).ToList();
-            if (metrics.Count > 0)
-            {
-                _json.Name("ai_metric").BeginArray();
-                foreach (var metric in metrics)
-                {
-                    string key = metric.MetricName.AsString() ?? "metric";
-                    string on = string.Join("/", new[] { metric.Dataset.AsString(), metric.Split.AsString(), metric.Slice.AsString() }.Where(s => s is not null));
-                    _json.BeginObject().Property("type", "DictionaryEntry").Property("key", on.Length == 0 ? key : key + " on " + on).Property("value", metric.Value.Text).EndObject();
-                }
-
-                _json.EndArray();
             }
 
             if (identity?.Limitations.AsString() is { } limitations)
@@ -149,7 +156,19 @@ internal static class SpdxExport
                 Hash(digested[0].DeclaredSha256!);
             }
 
-            ExternalRefs(document);
+            // Identifiers that are not URLs (doi, Hub revision) are external identifiers; URLs are web pages.
+            ExternalIdentifiers(identifiers.Where(i => !ExportSet.IsWebUrl(i.Value.AsString())).Select(i => ("other", i.Value.AsString()!, (string?)null, "identifier " + i.Name)).ToList());
+            var references = identifiers.Where(i => ExportSet.IsWebUrl(i.Value.AsString())).Select(i => ("altWebPage", i.Value.AsString()!, "identifier " + i.Name)).ToList();
+            references.AddRange(LicenseUrl(identity?.License.AsString(), identity?.LicenseUrl.AsString()));
+            foreach (var attestation in document.Attestations.Nodes)
+            {
+                if (ExportSet.IsWebUrl(attestation.Location.Node?.Url.AsString()))
+                {
+                    references.Add(("secureSoftwareAttestation", attestation.Location.Node!.Url.AsString()!, attestation.Type.AsString() ?? "attestation"));
+                }
+            }
+
+            ExternalRefs(references);
             _json.EndObject();
             Licenses(package, identity?.License.AsString(), identity?.LicenseUrl.AsString());
 
@@ -170,31 +189,227 @@ internal static class SpdxExport
 
             Relationship(package, "contains", fileIds);
 
+            // Each dataset once; the training data aggregate is a dataset package too, containing the listed ones.
             var trainedOn = new List<string>();
             var testedOn = new List<string>();
             foreach (var (dataset, isTraining) in datasets)
             {
-                string id = Dataset(model, dataset);
+                string id = Dataset(Fresh(DatasetId(model, ExportedModel.IdOf(dataset) ?? dataset.JsonPath)), dataset.Name.AsString() ?? ExportedModel.IdOf(dataset) ?? "dataset", dataset,
+                    dataset.Sources.Nodes, dataset.Collection, dataset.Cleaning, dataset.Labeling.Node, ComponentMap.LocationsOf(dataset),
+                    (dataset.Role.AsString() is { } role ? role + " " : string.Empty) + (isTraining ? "training data" : "evaluation data") + " of " + model.Name);
                 (isTraining ? trainedOn : testedOn).Add(id);
             }
 
             // An evaluation entry that refers to a training dataset: the model was tested on it too.
+            var trainingIds = new HashSet<string>((training?.Data.Node?.Datasets.Nodes ?? Array.Empty<Dataset>()).Select(d => d.Id.AsString()).Where(i => i is not null)!, StringComparer.Ordinal);
             foreach (var reference in training?.Evaluation.Node?.Datasets.Nodes.Where(d => d.Ref.Value is not null) ?? Enumerable.Empty<Dataset>())
             {
-                testedOn.Add(Id("dataset/" + model.RelativePath + "#" + reference.Ref.AsString()));
+                if (trainingIds.Contains(reference.Ref.AsString()!))
+                {
+                    testedOn.Add(DatasetId(model, reference.Ref.AsString()!)); // an unknown reference is the gate's error, not a dangling relationship
+                }
+            }
+
+            foreach (var component in ComponentMap.Of(document))
+            {
+                string id = Component(model, component);
+                if (component.Node is TrainingData aggregate)
+                {
+                    var listed = trainedOn.ToList();
+                    Relationship(id, "contains", listed);
+                    if (listed.Count == 0 && aggregate.Availability.AsString() != "not-applicable")
+                    {
+                        trainedOn.Add(id);
+                    }
+
+                    continue;
+                }
+
+                if (component.Row.SpdxFromComponent)
+                {
+                    Relationship(id, component.Row.SpdxRelationship, new List<string> { package });
+                }
+                else
+                {
+                    Relationship(package, component.Row.SpdxRelationship, new List<string> { id });
+                }
             }
 
             Relationship(package, "trainedOn", trainedOn);
             Relationship(package, "testedOn", testedOn.Distinct().ToList());
-            Ancestors(package, model.Parents, "ancestor/" + model.RelativePath);
+
+            var tools = new List<string>();
+            foreach (var (library, framework) in ComponentMap.Libraries(document))
+            {
+                tools.Add(Library(model, library, framework));
+            }
+
+            Relationship(package, "usesTool", tools.Distinct().ToList());
+            Ancestors(package, model.Parents);
         }
 
-        private string Dataset(ExportedModel model, Dataset dataset)
+        private static string ModelId(ExportedModel model) => Id("model/" + model.RelativePath);
+
+        /// <summary>An id no element has yet: a training and an evaluation dataset may share a manifest id.</summary>
+        private string Fresh(string id)
         {
-            string id = Id("dataset/" + model.RelativePath + "#" + (ExportedModel.IdOf(dataset) ?? dataset.JsonPath));
-            string name = dataset.Name.AsString() ?? ExportedModel.IdOf(dataset) ?? "dataset";
-            var sources = dataset.Sources.Nodes.Select(s => s.Name.AsString()).Where(s => s is not null).ToList();
-            string origin = Agent(sources.FirstOrDefault());
+            string candidate = id;
+            for (int i = 2; _elements.Contains(candidate); i++)
+            {
+                candidate = id + "~" + i.ToString(CultureInfo.InvariantCulture);
+            }
+
+            return candidate;
+        }
+
+        private static string DatasetId(ExportedModel model, string key) => Id("dataset/" + model.RelativePath + "#" + key);
+
+        private void Hyperparameters(Hyperparameters? hyperparameters)
+        {
+            var entries = new List<(string, string)>();
+            if (hyperparameters?.Values.Value is { Kind: JsonValueKind.Object } values)
+            {
+                entries.AddRange(values.Properties.Select(p => (p.Name, ExportSet.Compact(p.Value))));
+            }
+
+            if (hyperparameters?.Seed.Value is { } seed && seed.Kind != JsonValueKind.Null)
+            {
+                entries.Add(("seed", ExportSet.Compact(seed)));
+            }
+
+            DictionaryEntries("ai_hyperparameter", entries);
+        }
+
+        private void Metrics(Evaluation? evaluation)
+        {
+            var entries = new List<(string, string)>();
+            foreach (var metric in (evaluation?.Metrics.Nodes ?? Array.Empty<Metric>()).Where(m => m.Value.Value?.Kind == JsonValueKind.Number))
+            {
+                string key = metric.MetricName.AsString() ?? "metric";
+                string on = string.Join("/", new[] { metric.Dataset.AsString(), metric.Split.AsString(), metric.Slice.AsString() }.Where(s => s is not null));
+                key = on.Length == 0 ? key : key + " on " + on;
+                if (metric.Task.AsString() is { } task)
+                {
+                    key += " (task " + task + ")";
+                }
+
+                entries.Add((key, metric.Value.Text!));
+            }
+
+            DictionaryEntries("ai_metric", entries);
+        }
+
+        /// <summary>The training energy in kWh: fine-tuning energy for a fine-tune or adapter, training energy otherwise.</summary>
+        private void Energy(LineageDocument document)
+        {
+            if (document.Training.Node?.Code.Node?.Compute.Value is not { Kind: JsonValueKind.Object } compute
+                || compute.Properties.FirstOrDefault(p => p.Name == "energyKwh")?.Value is not { Kind: JsonValueKind.Number } kwh)
+            {
+                return;
+            }
+
+            string phase = document.Lineage.Node?.Derivation.AsString() is "finetune" or "adapter" ? "ai_finetuningEnergyConsumption" : "ai_trainingEnergyConsumption";
+            _json.Name("ai_energyConsumption").BeginObject().Property("type", "ai_EnergyConsumption").Name(phase).BeginArray()
+                .BeginObject().Property("type", "ai_EnergyConsumptionDescription").Property("ai_energyQuantity", Decimal(kwh.Text!)).Property("ai_energyUnit", "kilowattHour").EndObject()
+                .EndArray().EndObject();
+        }
+
+        /// <summary>
+        /// ai_energyQuantity is an xsd:decimal: as a JSON number JSON-LD would read it as a double (SHACL rejects that), so
+        /// it is the decimal's text, which the context types; no exponent, which xsd:decimal does not allow.
+        /// </summary>
+        private static string Decimal(string jsonNumber) =>
+            decimal.TryParse(jsonNumber, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value.ToString(CultureInfo.InvariantCulture) : jsonNumber;
+
+        private void DictionaryEntries(string name, List<(string Key, string Value)> entries)
+        {
+            if (entries.Count == 0)
+            {
+                return;
+            }
+
+            _json.Name(name).BeginArray();
+            foreach (var (key, value) in entries)
+            {
+                _json.BeginObject().Property("type", "DictionaryEntry").Property("key", key).Property("value", value).EndObject();
+            }
+
+            _json.EndArray();
+        }
+
+        /// <summary>One manifest component of <see cref="ComponentMap"/> as a package that carries its licence and locations.</summary>
+        private string Component(ExportedModel model, MappedComponent component)
+        {
+            string id = Id("component/" + model.RelativePath + "#" + component.Row.Key);
+            string name = model.Name + " " + component.Row.Title;
+            if (component.Node is TrainingData data)
+            {
+                return Dataset(id, name, data, data.Sources.Nodes, data.Collection, data.Cleaning, data.Labeling.Node, component.Locations.ToList(), "training data of " + model.Name + " (the aggregate)");
+            }
+
+            var node = component.Node;
+            Begin("software_Package", id, name);
+            if (node.Description.AsString() is { } description)
+            {
+                _json.Property("description", description);
+            }
+
+            _json.Property("software_downloadLocation", component.Locations.Select(l => l.Location.Url.AsString()).FirstOrDefault(ExportSet.IsWebUrl) ?? "NOASSERTION");
+            _json.Property("software_primaryPurpose", component.Row.SpdxPurpose);
+            if (Facts(node) is { Length: > 0 } comment)
+            {
+                _json.Property("comment", comment);
+            }
+
+            Locations(component.Locations, component.Row.SpdxReference, node.License.AsString(), node.LicenseUrl.AsString());
+            _json.EndObject();
+            Licenses(id, node.License.AsString(), node.LicenseUrl.AsString());
+            return id;
+        }
+
+        /// <summary>What SPDX has no property for, as the element's comment: availability, justification, access conditions, component specifics.</summary>
+        private static string Facts(Disclosure node)
+        {
+            var facts = new List<string?>
+            {
+                node.Availability.AsString() is { } availability ? "Availability: " + availability + "." : null,
+                node.Justification.AsString() is { } justification ? "Justification: " + justification : null,
+                node.AccessConditions.AsString() is { } access ? "Access conditions: " + access : null,
+            };
+            switch (node)
+            {
+                case Architecture architecture:
+                    facts.Add(architecture.Name.AsString() is { } name ? "Architecture: " + name + "." : null);
+                    facts.Add(architecture.ParameterCount.Value is { Kind: JsonValueKind.Number } count ? "Parameters: " + count.Text + "." : null);
+                    break;
+                case Hyperparameters hyperparameters:
+                    facts.Add(hyperparameters.SelectionMethod.AsString() is { } selection ? "Selection: " + selection : null);
+                    break;
+                case TrainingCode code:
+                    facts.Add(code.EntryPoint.AsString() is { } entry ? "Entry point: " + entry : null);
+                    facts.AddRange(code.Stages.Nodes.Select(s => "Stage " + s.Name.AsString() + (s.Objective.AsString() is { } objective ? ": " + objective : string.Empty) + "."));
+                    break;
+                case Document card when card.CoversData.IsTrue:
+                    facts.Add("Also documents the training data (coversData).");
+                    break;
+            }
+
+            return string.Join(" ", facts.Where(f => f is not null));
+        }
+
+        /// <summary>A dataset, or training data described only as an aggregate.</summary>
+        private string Dataset(string id, string name, Disclosure dataset, IReadOnlyList<Source> sources, ManifestField collection, ManifestField cleaning, Labeling? labeling,
+            List<NamedLocation> locations, string intendedUse)
+        {
+            // Every source is an agent the data originated from (elements of their own, so written before this one opens).
+            var origins = sources.Select(s => Agent(s.Name.AsString(), s.Url.AsString(), null)).Distinct().ToList();
+            if (origins.Count == 0)
+            {
+                origins.Add(Agent(null, null, null));
+            }
+
+            var licensedSources = sources.Select((s, i) => (Source: s, Index: i)).Where(s => s.Source.License.AsString() is not null).ToList();
+            var ds = dataset as Dataset;
 
             Begin("dataset_DatasetPackage", id, name);
             if (dataset.Description.AsString() is { } description)
@@ -202,13 +417,13 @@ internal static class SpdxExport
                 _json.Property("description", description);
             }
 
-            _json.Property("software_packageVersion", dataset.Version.AsString() ?? "NOASSERTION");
+            _json.Property("software_packageVersion", ds?.Version.AsString() ?? "NOASSERTION");
             _json.Property("software_downloadLocation", ExportSet.UrlLocations(dataset).FirstOrDefault()?.Url.AsString() ?? "NOASSERTION");
             _json.Property("builtTime", _time);
-            _json.Name("originatedBy").BeginArray().String(origin).EndArray();
+            Strings("originatedBy", origins);
             _json.Property("releaseTime", _time);
             _json.Property("software_primaryPurpose", "data");
-            var types = dataset.DatasetType.Items.Select(t => t.AsString()).Where(t => t is not null && Array.IndexOf(DatasetTypes, t) >= 0).ToList();
+            var types = (ds?.DatasetType.Items ?? Array.Empty<JsonValue>()).Select(t => t.AsString()).Where(t => t is not null && Array.IndexOf(DatasetTypes, t) >= 0).ToList();
             _json.Name("dataset_datasetType").BeginArray();
             foreach (var type in types.Count == 0 ? new List<string?> { "noAssertion" } : types)
             {
@@ -226,73 +441,202 @@ internal static class SpdxExport
                     break;
             }
 
-            if (dataset.Collection.AsString() is { } collection)
+            _json.Property("dataset_intendedUse", intendedUse);
+            if (collection.AsString() is { } collected)
             {
-                _json.Property("dataset_dataCollectionProcess", collection);
+                _json.Property("dataset_dataCollectionProcess", collected);
             }
 
-            if (dataset.Cleaning.AsString() is { } cleaning)
+            var preprocessing = new[] { cleaning.AsString(), ds?.Augmentation.AsString() is { } augmentation ? "Augmentation: " + augmentation : null }.Where(p => p is not null).ToList();
+            if (preprocessing.Count > 0)
             {
-                _json.Name("dataset_dataPreprocessing").BeginArray().String(cleaning).EndArray();
+                Strings("dataset_dataPreprocessing", preprocessing!);
             }
 
-            if (dataset.KnownBiases.AsString() is { } biases)
+            if (ds?.KnownBiases.AsString() is { } biases)
             {
                 _json.Name("dataset_knownBias").BeginArray().String(biases).EndArray();
             }
 
-            if (dataset.Size.Node?.Bytes.Int64 is { } bytes && bytes >= 0)
+            if (ds?.Size.Node?.Bytes.Int64 is { } bytes && bytes >= 0)
             {
                 _json.Property("dataset_datasetSize", bytes);
             }
 
-            _json.Property("dataset_hasSensitivePersonalInformation", dataset.PersonalData.AsString() switch { "yes" => "yes", "no" => "no", _ => "noAssertion" });
-            if (dataset.Labeling.Node is { } labeling && labeling.Method.AsString() is { } method)
+            _json.Property("dataset_hasSensitivePersonalInformation", ds?.PersonalData.AsString() switch { "yes" => "yes", "no" => "no", _ => "noAssertion" });
+            if (ds?.PersonalDataHandling.AsString() is { } handling)
             {
-                _json.Property("comment", "Labelling: " + method + (labeling.Criteria.AsString() is { } criteria ? " — " + criteria : string.Empty));
+                _json.Name("dataset_anonymizationMethodUsed").BeginArray().String(handling).EndArray();
             }
 
+            // SPDX 3.0.1 has no labelling field: the labelling goes with the availability facts into the comment.
+            string labels = labeling?.Method.AsString() is { } method
+                ? "Labelling: " + method + (labeling.Criteria.AsString() is { } criteria ? " — " + criteria : string.Empty)
+                  + (labeling.Workforce.AsString() is { } workforce ? " Workforce: " + workforce : string.Empty)
+                : string.Empty;
+            string comment = (Facts(dataset) + " " + labels).Trim();
+            if (comment.Length > 0)
+            {
+                _json.Property("comment", comment);
+            }
+
+            Locations(locations, "altDownloadLocation", dataset.License.AsString(), dataset.LicenseUrl.AsString());
             _json.EndObject();
             Licenses(id, dataset.License.AsString(), dataset.LicenseUrl.AsString());
+
+            // A source under a licence of its own is a dataset package inside this one: an agent cannot carry a licence.
+            var contained = new List<string>();
+            foreach (var (source, index) in licensedSources)
+            {
+                string sourceId = Id(id.Substring(Namespace.Length) + "/source/" + index.ToString(CultureInfo.InvariantCulture));
+                string origin = Agent(source.Name.AsString(), source.Url.AsString(), null);
+                Begin("dataset_DatasetPackage", sourceId, source.Name.AsString() ?? "source");
+                _json.Property("software_downloadLocation", ExportSet.IsWebUrl(source.Url.AsString()) ? source.Url.AsString() : "NOASSERTION");
+                _json.Property("builtTime", _time);
+                Strings("originatedBy", new[] { origin });
+                _json.Property("software_primaryPurpose", "data");
+                _json.Name("dataset_datasetType").BeginArray().String("noAssertion").EndArray();
+                _json.Property("dataset_intendedUse", "source of " + name);
+                _json.EndObject();
+                Licenses(sourceId, source.License.AsString(), null);
+                contained.Add(sourceId);
+            }
+
+            Relationship(id, "contains", contained);
             return id;
         }
 
-        private void Ancestors(string child, IReadOnlyList<ResolvedParent> parents, string prefix)
+        /// <summary>Locations as external references (URLs) and their revisions and digests as identifiers and hashes.</summary>
+        private void Locations(IReadOnlyList<NamedLocation> locations, string type, string? license, string? licenseUrl)
         {
-            for (int i = 0; i < parents.Count; i++)
+            var web = locations.Where(l => ExportSet.IsWebUrl(l.Location.Url.AsString())).ToList();
+            var digest = web.Select(l => l.Location.Digest.Node?.Sha256.AsString()).FirstOrDefault(s => s is not null && Digests.IsSha256(s));
+            if (digest is not null)
             {
-                var parent = parents[i];
+                Hash(digest);
+            }
+
+            ExternalIdentifiers(web.Where(l => l.Location.Revision.AsString() is not null)
+                .Select(l => (l.Location.Revision.AsString()!.StartsWith("pkg:", StringComparison.Ordinal) ? "packageUrl" : "other", l.Location.Revision.AsString()!, l.Location.Url.AsString(), "revision of the " + l.What)).ToList());
+            var references = web.Select(l => (l.Documents ? "documentation" : type, l.Location.Url.AsString()!, l.Location.Description.AsString() is { } d ? l.What + ": " + d : l.What)).ToList();
+            references.AddRange(LicenseUrl(license, licenseUrl));
+            ExternalRefs(references);
+        }
+
+        private string Library(ExportedModel model, Library library, bool framework)
+        {
+            string name = library.Name.AsString() ?? "library";
+            string id = Id("library/" + model.RelativePath + "#" + name + (library.Version.AsString() is { } v ? "@" + v : string.Empty));
+            if (_elements.Contains(id))
+            {
+                return id;
+            }
+
+            Begin("software_Package", id, name);
+            _json.Property("software_packageVersion", library.Version.AsString() ?? "NOASSERTION");
+            _json.Property("software_downloadLocation", "NOASSERTION");
+            if (library.Purl.AsString() is { } purl && purl.StartsWith("pkg:", StringComparison.Ordinal))
+            {
+                _json.Property("software_packageUrl", purl);
+            }
+
+            _json.Property("software_primaryPurpose", framework ? "framework" : "library");
+            _json.Property("comment", framework ? "Training framework." : "Supporting library used in training.");
+            _json.EndObject();
+            Licenses(id, library.License.AsString(), null);
+            return id;
+        }
+
+        /// <summary>
+        /// Each parent once: the exported model itself when its manifest is one of this build's, else one AI package; the
+        /// pinned manifest is a file element with its SHA-256, the parent's metadata.
+        /// </summary>
+        private void Ancestors(string child, IReadOnlyList<ResolvedParent> parents)
+        {
+            foreach (var parent in parents)
+            {
                 var parentDocument = parent.Manifest?.Document;
-                string id = Id(prefix + "/" + i.ToString(CultureInfo.InvariantCulture));
-                string name = parent.Entry.Name.AsString() ?? parentDocument?.Model.Node?.Name.AsString() ?? "parent";
-                string supplier = Agent(parentDocument?.Model.Node?.Producer.Node?.Name.AsString()); // an element of its own: before this one opens
-                Begin("ai_AIPackage", id, name);
-                _json.Property("software_packageVersion", parent.Entry.Version.AsString() ?? parentDocument?.Model.Node?.Version.AsString() ?? "NOASSERTION");
-                _json.Property("software_downloadLocation", (parentDocument is null ? null : DownloadLocation(parentDocument)) ?? "NOASSERTION");
-                _json.Property("suppliedBy", supplier);
-                _json.Property("releaseTime", _time);
-                _json.Property("software_primaryPurpose", "model");
-                _json.Property("comment", $"Parent ({parent.Entry.Relation.AsString() ?? "derivation not stated"}); effective openness level {parent.EffectiveLevel.ToName()}; manifest {(parent.Manifest is null ? "not verified" : "verified by SHA-256")}.");
-                _json.EndObject();
-                Licenses(id, parent.Entry.License.AsString() ?? parentDocument?.Model.Node?.License.AsString(), null);
-                Relationship(id, "ancestorOf", new List<string> { child });
-                Ancestors(id, parent.Parents, prefix + "/" + i.ToString(CultureInfo.InvariantCulture));
+                string key = ExportedModel.Identity(parentDocument) ?? "pin:" + (parent.Entry.Manifest.Node?.Sha256.AsString() ?? child + "/" + parent.Entry.JsonPath);
+                bool written = _parents.TryGetValue(key, out var id);
+                if (!written)
+                {
+                    id = Id("parent/" + (parent.Entry.Manifest.Node?.Sha256.AsString() ?? parent.Entry.Name.AsString() ?? key));
+                    _parents[key] = id;
+                    string name = parent.Entry.Name.AsString() ?? parentDocument?.Model.Node?.Name.AsString() ?? "parent";
+                    var producer = parentDocument?.Model.Node?.Producer.Node;
+                    string supplier = Agent(producer?.Name.AsString(), producer?.Url.AsString(), producer?.Email.AsString());
+                    Begin("ai_AIPackage", id!, name);
+                    _json.Property("software_packageVersion", parent.Entry.Version.AsString() ?? parentDocument?.Model.Node?.Version.AsString() ?? "NOASSERTION");
+                    _json.Property("software_downloadLocation", (parentDocument is null ? null : DownloadLocation(parentDocument)) ?? "NOASSERTION");
+                    _json.Property("suppliedBy", supplier);
+                    _json.Property("releaseTime", ReleaseTime(parentDocument?.Model.Node?.ReleaseDate.AsString()) ?? _time);
+                    _json.Property("software_primaryPurpose", "model");
+                    _json.Property("comment", $"Parent; effective openness level {parent.EffectiveLevel.ToName()}; manifest {(parent.Manifest is null ? "not verified" : "verified by SHA-256")}"
+                        + (parent.Entry.ClaimedLevel.AsString() is { } claimed ? "; claims " + claimed : string.Empty) + ".");
+                    var files = (parentDocument?.Weights.Node?.Files.Nodes ?? Array.Empty<WeightFile>()).Where(f => f.DeclaredSha256 is { } sha && Digests.IsSha256(sha)).ToList();
+                    if (files.Count == 1)
+                    {
+                        Hash(files[0].DeclaredSha256!);
+                    }
+
+                    ExternalRefs((parent.Entry.Identifiers.Value?.Properties ?? Array.Empty<JsonProperty>()).Where(p => ExportSet.IsWebUrl(p.Value.AsString()))
+                        .Select(p => ("altWebPage", p.Value.AsString()!, "identifier " + p.Name)).ToList());
+                    _json.EndObject();
+                    Licenses(id!, parent.Entry.License.AsString() ?? parentDocument?.Model.Node?.License.AsString(), parentDocument?.Model.Node?.LicenseUrl.AsString());
+                }
+
+                // The pin the gate checked: the parent's manifest as a file with that SHA-256, metadata of the parent.
+                if (parent.Entry.Manifest.Node is { } pin && (pin.Path.AsString() ?? pin.Url.AsString()) is { } where)
+                {
+                    string manifestId = Id("manifest/" + (pin.Sha256.AsString() ?? where));
+                    if (!_elements.Contains(manifestId))
+                    {
+                        Begin("software_File", manifestId, where);
+                        if (pin.Sha256.AsString() is { } sha && Digests.IsSha256(sha))
+                        {
+                            Hash(sha);
+                        }
+
+                        _json.Property("software_primaryPurpose", "manifest");
+                        _json.Property("comment", "Training-lineage manifest of the parent" + (pin.AssertedBy.AsString() is { } by ? ", asserted by " + by : string.Empty) + ".");
+                        if (ExportSet.IsWebUrl(pin.Url.AsString()))
+                        {
+                            ExternalRefs(new List<(string, string, string)> { ("productMetadata", pin.Url.AsString()!, "published lineage manifest") });
+                        }
+
+                        _json.EndObject();
+                        Relationship(id!, "hasMetadata", new List<string> { manifestId });
+                    }
+                }
+
+                Relationship(id!, "ancestorOf", new List<string> { child }, parent.Entry.Relation.AsString() is { } relation ? "Relation: " + relation + "." : null);
+                if (!written)
+                {
+                    Ancestors(id!, parent.Parents);
+                }
             }
         }
 
-        private static string AboutTraining(ExportedModel model)
+        private static string? ReleaseTime(string? date)
+        {
+            if (date is null || !DateTimeOffset.TryParse(date, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+            {
+                return null;
+            }
+
+            return ExportSet.Iso(new DateTime(parsed.UtcDateTime.Ticks - (parsed.UtcDateTime.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc));
+        }
+
+        private string AboutTraining(ExportedModel model)
         {
             var document = model.Document;
             var training = document.Training.Node;
             var text = new StringBuilder();
             text.Append("Derivation: ").Append(document.Lineage.Node?.Derivation.AsString() ?? "not stated").Append(". ");
-            foreach (var (name, component) in new (string, Disclosure?)[]
+            foreach (var row in ComponentMap.Rows.Where(r => r.Kind != ContentKind.Document))
             {
-                ("Training data", training?.Data.Node), ("Data processing", training?.Processing.Node), ("Architecture", training?.Configuration.Node?.Architecture.Node),
-                ("Hyperparameters", training?.Configuration.Node?.Hyperparameters.Node), ("Training code", training?.Code.Node), ("Evaluation", training?.Evaluation.Node),
-            })
-            {
-                text.Append(name).Append(": ").Append(component?.Availability.AsString() ?? "not disclosed");
+                var component = row.Select(document);
+                text.Append(char.ToUpperInvariant(row.Title[0])).Append(row.Title.Substring(1)).Append(": ").Append(component?.Availability.AsString() ?? "not disclosed");
                 if (component?.Description.AsString() is { } description)
                 {
                     text.Append(" — ").Append(description.Trim().TrimEnd('.'));
@@ -305,6 +649,24 @@ internal static class SpdxExport
             if (frameworks is { Count: > 0 })
             {
                 text.Append("Frameworks: ").Append(string.Join(", ", frameworks)).Append(". ");
+            }
+
+            string? count = training?.Configuration.Node?.Architecture.Node?.ParameterCount.Value is { Kind: JsonValueKind.Number } a ? a.Text
+                : document.Weights.Node?.ParameterCount.Value is { Kind: JsonValueKind.Number } w ? w.Text : null;
+            if (count is not null)
+            {
+                text.Append("Parameters: ").Append(count).Append(". ");
+            }
+
+            var languages = (document.Model.Node?.Languages.Items ?? Array.Empty<JsonValue>()).Select(l => l.AsString()).Where(l => l is not null).ToList();
+            if (languages.Count > 0)
+            {
+                text.Append("Languages: ").Append(string.Join(", ", languages)).Append(". ");
+            }
+
+            if (training?.Code.Node?.Compute.Value is { Kind: JsonValueKind.Object } compute)
+            {
+                text.Append("Compute: ").Append(string.Join(", ", compute.Properties.Select(p => p.Name + " " + ExportSet.Compact(p.Value)))).Append(". ");
             }
 
             text.Append("Openness level: ").Append(model.EffectiveLevel.ToName()).Append(" (own ").Append(model.OwnLevel.ToName()).Append(").");
@@ -321,25 +683,16 @@ internal static class SpdxExport
             document.Model.Node?.Identifiers.Value?.Properties.Select(p => p.Value.AsString()).FirstOrDefault(ExportSet.IsWebUrl)
             ?? ExportSet.UrlLocations(document.Documentation.Node?.ModelCard.Node).FirstOrDefault()?.Url.AsString();
 
-        private void ExternalRefs(LineageDocument document)
+        private static IEnumerable<(string, string, string)> LicenseUrl(string? license, string? url)
         {
-            var training = document.Training.Node;
-            var documentation = document.Documentation.Node;
-            var references = new List<(string Type, string Url, string What)>();
-            void AddAll(Disclosure? component, string type, string what) =>
-                references.AddRange(ExportSet.UrlLocations(component).Select(l => (type, l.Url.AsString()!, l.Revision.AsString() is { } r ? what + ", revision " + r : what)));
+            if (license is not null && ExportSet.IsWebUrl(url))
+            {
+                yield return ("license", url!, "licence text");
+            }
+        }
 
-            AddAll(documentation?.ModelCard.Node, "documentation", "model card");
-            AddAll(documentation?.DataCard.Node, "documentation", "data card");
-            AddAll(documentation?.TechnicalReport.Node, "documentation", "technical report");
-            AddAll(documentation?.ResearchPaper.Node, "documentation", "research paper");
-            AddAll(training?.Processing.Node, "vcs", "data processing code");
-            AddAll(training?.Configuration.Node?.Architecture.Node, "vcs", "architecture code");
-            AddAll(training?.Code.Node, "vcs", "training code");
-            AddAll(training?.Evaluation.Node, "metrics", "evaluation results");
-            AddAll(training?.Evaluation.Node?.Code.Node, "vcs", "evaluation code");
-            AddAll(training?.Checkpoints.Node, "altDownloadLocation", "intermediate checkpoints");
-            AddAll(document.Inference.Node, "vcs", "inference code");
+        private void ExternalRefs(List<(string Type, string Url, string What)> references)
+        {
             if (references.Count == 0)
             {
                 return;
@@ -350,6 +703,28 @@ internal static class SpdxExport
             {
                 _json.BeginObject().Property("type", "ExternalRef").Property("externalRefType", type).Name("locator").BeginArray().String(url).EndArray()
                     .Property("comment", what).EndObject();
+            }
+
+            _json.EndArray();
+        }
+
+        private void ExternalIdentifiers(List<(string Type, string Identifier, string? Locator, string What)> identifiers)
+        {
+            if (identifiers.Count == 0)
+            {
+                return;
+            }
+
+            _json.Name("externalIdentifier").BeginArray();
+            foreach (var (type, identifier, locator, what) in identifiers)
+            {
+                _json.BeginObject().Property("type", "ExternalIdentifier").Property("externalIdentifierType", type).Property("identifier", identifier);
+                if (locator is not null)
+                {
+                    _json.Name("identifierLocator").BeginArray().String(locator).EndArray();
+                }
+
+                _json.Property("comment", what).EndObject();
             }
 
             _json.EndArray();
@@ -383,25 +758,40 @@ internal static class SpdxExport
             Relationship(package, "hasConcludedLicense", new List<string> { NoAssertion });
         }
 
-        private string Agent(string? name)
+        private string Agent(string? name, string? url, string? email)
         {
             // An unknown or placeholder producer is SPDX's NOASSERTION, as an agent of that name.
             if (name is null || LicenseExpressions.Classify(name) == LicenseForm.NoAssertion)
             {
                 name = "NOASSERTION";
+                url = null;
+                email = null;
             }
 
-            if (!_agents.TryGetValue(name, out var id))
+            // Two sources of one name at different addresses are two agents.
+            string key = ExportSet.IsWebUrl(url) ? name + " <" + url + ">" : name;
+            if (!_agents.TryGetValue(key, out var id))
             {
-                id = Id("agent/" + name);
-                _agents[name] = id;
-                Element("Organization", id, name);
+                id = Id("agent/" + key);
+                _agents[key] = id;
+                Begin("Organization", id, name);
+                if (email is not null)
+                {
+                    ExternalIdentifiers(new List<(string, string, string?, string)> { ("email", email, null, "contact") });
+                }
+
+                if (ExportSet.IsWebUrl(url))
+                {
+                    ExternalRefs(new List<(string, string, string)> { ("altWebPage", url!, "web page") });
+                }
+
+                _json.EndObject();
             }
 
             return id;
         }
 
-        private void Relationship(string from, string type, List<string> to)
+        private void Relationship(string from, string type, List<string> to, string? comment = null)
         {
             if (to.Count == 0)
             {
@@ -410,6 +800,11 @@ internal static class SpdxExport
 
             string id = Id("relationship/" + (++_relationships).ToString(CultureInfo.InvariantCulture));
             Begin("Relationship", id, null);
+            if (comment is not null)
+            {
+                _json.Property("comment", comment);
+            }
+
             _json.Property("from", from).Property("relationshipType", type);
             Strings("to", to);
             _json.EndObject();
