@@ -65,15 +65,37 @@ internal sealed class DeclaredLoaders
                 continue;
             }
 
+            var package = PackageOf(options, file);
             foreach (var line in text.Lines)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                ReadLine(file.Path, text, line, compilation, loads, problems, seen);
+                ReadLine(file.Path, text, line, compilation, package, loads, problems, seen);
             }
         }
 
         return new DeclaredLoaders(loads, problems.ToImmutable(), hasFiles);
     }
+
+    /// <summary>
+    /// A package's file (metadata OpenTrainPackageId, set by ResolvePackagedLineage): the package id and its folder,
+    /// <c>&lt;packages&gt;/&lt;id&gt;/&lt;version&gt;/</c>, two levels above <c>opentrain/OpenTrainLoaders.txt</c>.
+    /// </summary>
+    private static (string Id, string Root)? PackageOf(AnalyzerOptions options, AdditionalText file)
+    {
+        if (!options.AnalyzerConfigOptionsProvider.GetOptions(file).TryGetValue("build_metadata.AdditionalFiles.OpenTrainPackageId", out string? id)
+            || string.IsNullOrWhiteSpace(id))
+        {
+            return null;
+        }
+
+        string folder = PathText.Directory(PathText.Directory(PathText.Normalize(file.Path)));
+        return (id, folder.TrimEnd('/') + "/");
+    }
+
+    /// <summary>Whether an assembly is one the package delivers: a reference whose file is inside the package folder.</summary>
+    private static bool IsFromPackage(Compilation compilation, IAssemblySymbol assembly, string root) =>
+        compilation.GetMetadataReference(assembly) is PortableExecutableReference { FilePath: { } path }
+        && PathText.Normalize(path).StartsWith(root, StringComparison.OrdinalIgnoreCase);
 
     public void ReportProblems(CompilationAnalysisContext context)
     {
@@ -88,6 +110,7 @@ internal sealed class DeclaredLoaders
         SourceText text,
         TextLine line,
         Compilation compilation,
+        (string Id, string Root)? package,
         Dictionary<IMethodSymbol, LoaderEntry> loads,
         ImmutableArray<Diagnostic>.Builder problems,
         Dictionary<string, Location> seen)
@@ -175,6 +198,20 @@ internal sealed class DeclaredLoaders
         {
             Report(idLocation, $"'{id}' is not a method or constructor that code calls (an accessor, operator or finalizer); declare the method or constructor that reads the weights");
             return;
+        }
+
+        if (package is { } from)
+        {
+            // A package is a trust boundary: its declarations may make only its own assemblies' members loaders, never the
+            // app's code, the framework's or another library's (File.ReadAllBytes would turn every file read into a load).
+            var own = methods.Where(m => IsFromPackage(compilation, m.ContainingAssembly, from.Root)).ToList();
+            if (own.Count == 0)
+            {
+                Report(idLocation, $"package '{from.Id}' may declare only members of its own assemblies, and '{id}' is in '{methods[0].ContainingAssembly.Name}'; the line is ignored (tell the package's author, or declare the loader in this project's own OpenTrainLoaders.txt if it really loads models)");
+                return;
+            }
+
+            methods = own;
         }
 
         if (!methods.Any(m => m.Parameters.Any(p => p.Name == parameterName)))
