@@ -63,7 +63,8 @@ internal static class ShippedWeights
 
             string itemType = item.GetMetadata("OpenTrainItemType");
             string copy = item.GetMetadata("CopyToOutputDirectory");
-            string describedType = itemType.Length == 0 ? "item" : itemType + " item";
+            // An item type ("None") reads "None item"; a description ("file a project reference copies…") stands as it is.
+            string describedType = itemType.Length == 0 ? "item" : itemType.IndexOf(' ') >= 0 ? itemType : itemType + " item";
             if (copy.Length > 0 && !string.Equals(copy, "Never", StringComparison.OrdinalIgnoreCase))
             {
                 describedType += ", CopyToOutputDirectory=" + copy;
