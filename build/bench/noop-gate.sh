@@ -7,6 +7,7 @@
 # Fresh build nodes every run (MSBUILDDISABLENODEREUSE=1), the three interleaved in a rotating order; the figure is
 # the median over rounds of the per-round ratio (same moment, same load).
 #   build/bench/noop-gate.sh setup [BEFORE=4283d87]   pack both versions, create the copies, first builds
+#   build/bench/noop-gate.sh repack                   pack this work tree again as 0.1.0-on (after a change), first builds
 #   build/bench/noop-gate.sh run [rounds=15]          interleaved no-op builds; wall times in noop.txt, medians printed
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -61,6 +62,16 @@ setup)
       || { tail -30 "$OUT/first-$v.log" "$OUT/second-$v.log"; exit 1; }
   done
   grep -h "lineage manifest(s) checked\|Skipping target \"_OpenTrainGate\"" "$OUT"/first-*.log "$OUT"/second-*.log || true
+  ;;
+repack)
+  rm -rf "$OUT/packages/opentrainanalyzers/0.1.0-on" "$OUT/feed/OpenTrainAnalyzers.0.1.0-on.nupkg"
+  dotnet pack "$ROOT/src/OpenTrainAnalyzers.Package" -c Release -p:Version=0.1.0-on -o "$OUT/feed" -nologo -v:q
+  app on 0.1.0-on true; app off 0.1.0-on false
+  for v in on off; do
+    (cd "$OUT/$v" && dotnet build -nologo -v:n > "$OUT/first-$v.log" 2>&1 && dotnet build -nologo -v:n > "$OUT/second-$v.log" 2>&1) \
+      || { tail -30 "$OUT/first-$v.log" "$OUT/second-$v.log"; exit 1; }
+  done
+  grep -c "lineage manifest(s) checked" "$OUT"/first-on.log "$OUT"/second-on.log || true
   ;;
 run)
   rounds=${2:-15}; : > "$OUT/noop.txt"
