@@ -1,10 +1,11 @@
-using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OpenTrain.Lineage.Json;
+using OpenTrainAnalyzers.Build.Files;
 
 namespace OpenTrainAnalyzers.Build;
 

@@ -1,9 +1,10 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
-using OpenTrain.Lineage;
+using System;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
+using OpenTrain.Lineage;
+using OpenTrainAnalyzers.Build.Reports;
 
 namespace OpenTrainAnalyzers.Build.Export;
 

@@ -1,12 +1,13 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
-using OpenTrain.Lineage;
+using System;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
+using OpenTrain.Lineage;
+using OpenTrainAnalyzers.Build.Findings;
 
 namespace OpenTrainAnalyzers.Build.Export;
 

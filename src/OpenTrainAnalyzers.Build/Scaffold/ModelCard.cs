@@ -1,11 +1,13 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using YamlDotNet.Core;
+using System;
+using OpenTrainAnalyzers.Build.Files;
+using OpenTrainAnalyzers.Build.Weights;
 using YamlDotNet.Core.Events;
+using YamlDotNet.Core;
 
 namespace OpenTrainAnalyzers.Build.Scaffold;
 

@@ -1,11 +1,12 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using System;
+using OpenTrainAnalyzers.Build.Weights;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Files;
 
 /// <summary>What a path names once links are followed (stat's file type).</summary>
 internal enum FileKind

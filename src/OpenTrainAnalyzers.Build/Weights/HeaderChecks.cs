@@ -1,14 +1,16 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using OpenTrain.Lineage;
+using System;
 using OpenTrain.Lineage.Headers;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
+using OpenTrain.Lineage;
+using OpenTrainAnalyzers.Build.Files;
+using OpenTrainAnalyzers.Build.Reports;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Weights;
 
 /// <summary>
 /// Reads the header of each declared GGUF, safetensors and ONNX weight file (header only, bounded, through the same

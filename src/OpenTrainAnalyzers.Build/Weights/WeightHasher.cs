@@ -1,12 +1,13 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
+using System;
 using OpenTrain.Lineage;
+using OpenTrainAnalyzers.Build.Files;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Weights;
 
 /// <summary>
 /// SHA-256 of weight files with a cache in obj/: an entry is reused when the file's full path, size and last-write

@@ -1,10 +1,11 @@
-using System;
 using System.Collections.Generic;
-using System.IO;
 using System.IO.Compression;
+using System.IO;
+using System;
 using Microsoft.Build.Framework;
+using OpenTrainAnalyzers.Build.Files;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Weights;
 
 /// <summary>
 /// Finds model weights among the files a project ships (Content, None copied to the output, EmbeddedResource):
