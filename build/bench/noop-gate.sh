@@ -86,6 +86,9 @@ run)
   for v in on before off; do
     printf '%s median wall: ' $v; grep "^$v wall=" "$OUT/noop.txt" | sed 's/.*wall=\([0-9.]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'
   done
+  for v in on before off; do
+    printf '%s median cpu (user+sys): ' $v; grep "^$v wall=" "$OUT/noop.txt" | sed 's/.*user=\([0-9.]*\) sys=\([0-9.]*\).*/\1 \2/' | awk '{print $1+$2}' | sort -n | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'
+  done
   for v in on before; do
     printf '%s / off, median of per-round ratios: ' $v
     awk -v v=$v '/^round/{r=$2; next} {split($2,a,"="); w[r,$1]=a[2]; R[r]=1} END{for (r in R) printf "%.4f\n", w[r,v]/w[r,"off"]}' "$OUT/noop.txt" \
