@@ -48,13 +48,14 @@ public sealed class PackagedLineageTests
 
         // An unchanged rebuild reads no byte of the package's weights: their digests are cached in the app's obj/. (The
         // first rebuild hashes the output copy the first build made; the one after it reads nothing.) Since issue 19 an
-        // unchanged rebuild after a clean pass skips the gate altogether; the stamp is removed to make it run and show
-        // that, run, it still reads no weight byte.
+        // unchanged rebuild after a clean pass skips the gate altogether. A report deleted by hand makes it run again
+        // (to write the report), and, run, it still reads no weight byte.
         DotNet.Run(app, _package.Environment, "build", "-nologo", "-clp:NoSummary");
         var skipped = DotNet.Run(app, _package.Environment, "build", "-nologo", "-clp:NoSummary", "-v:n");
         Assert.Contains("Skipping target \"_OpenTrainGate\"", skipped.Output, StringComparison.Ordinal);
-        File.Delete(Path.Combine(app, "obj", "Debug", "net10.0", "opentrain", "gate.stamp"));
+        File.Delete(Path.Combine(app, "obj", "Debug", "net10.0", "opentrain", "lineage.json"));
         var rebuild = DotNet.Run(app, _package.Environment, "build", "-nologo", "-clp:NoSummary", "-v:n");
+        Assert.DoesNotContain("Skipping target \"_OpenTrainGate\"", rebuild.Output, StringComparison.Ordinal);
         Assert.Contains("OpenTrain: hashed 0 weight file(s) (0 bytes), 2 reused from cache.", rebuild.Output, StringComparison.Ordinal);
 
         // (f) the packaged manifest is in the report and the BOM.
