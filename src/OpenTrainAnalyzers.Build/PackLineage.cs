@@ -1,11 +1,11 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
-using OpenTrain.Lineage.Model;
 using OpenTrain.Lineage;
+using OpenTrain.Lineage.Model;
 using OpenTrainAnalyzers.Build.Files;
 using OpenTrainAnalyzers.Build.Weights;
 

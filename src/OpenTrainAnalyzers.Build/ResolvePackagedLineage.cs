@@ -1,7 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OpenTrain.Lineage.Json;

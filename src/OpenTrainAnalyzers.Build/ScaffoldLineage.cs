@@ -1,12 +1,12 @@
+using System;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using OpenTrain.Lineage;
 using OpenTrain.Lineage.Headers;
 using OpenTrain.Lineage.Model;
-using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Build.Files;
 using OpenTrainAnalyzers.Build.Scaffold;
 

@@ -1,13 +1,13 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
-using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage;
+using OpenTrain.Lineage.Json;
 using OpenTrainAnalyzers.Build.Export;
 using OpenTrainAnalyzers.Build.Files;
 using OpenTrainAnalyzers.Build.Findings;

@@ -1,9 +1,9 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using OpenTrain.Lineage;
+using OpenTrainAnalyzers.Build;
 using OpenTrainAnalyzers.Build.Export;
 using OpenTrainAnalyzers.Build.Findings;
-using OpenTrainAnalyzers.Build;
 
 namespace OpenTrain.Benchmarks;
 

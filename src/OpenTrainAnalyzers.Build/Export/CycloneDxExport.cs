@@ -1,9 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
-using System;
+using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
-using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Build.Reports;
 
 namespace OpenTrainAnalyzers.Build.Export;

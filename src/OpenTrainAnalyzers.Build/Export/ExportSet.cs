@@ -1,12 +1,12 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
-using System;
+using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
-using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Build.Findings;
 
 namespace OpenTrainAnalyzers.Build.Export;

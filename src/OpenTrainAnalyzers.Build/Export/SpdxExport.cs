@@ -1,11 +1,11 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using System;
+using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
-using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Build.Reports;
 
 namespace OpenTrainAnalyzers.Build.Export;

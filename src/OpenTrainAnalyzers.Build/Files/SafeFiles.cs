@@ -1,9 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
-using System;
 using OpenTrainAnalyzers.Build.Weights;
 
 namespace OpenTrainAnalyzers.Build.Files;

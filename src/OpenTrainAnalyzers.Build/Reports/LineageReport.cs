@@ -1,7 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
-using System;
 using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Build.Files;
 using OpenTrainAnalyzers.Build.Findings;

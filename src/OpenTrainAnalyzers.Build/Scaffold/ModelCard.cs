@@ -1,13 +1,13 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System;
 using OpenTrainAnalyzers.Build.Files;
 using OpenTrainAnalyzers.Build.Weights;
-using YamlDotNet.Core.Events;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 
 namespace OpenTrainAnalyzers.Build.Scaffold;
 

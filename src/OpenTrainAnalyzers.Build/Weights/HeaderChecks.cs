@@ -1,12 +1,12 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System;
+using OpenTrain.Lineage;
 using OpenTrain.Lineage.Headers;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
-using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Build.Files;
 using OpenTrainAnalyzers.Build.Reports;
 

@@ -1,9 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
-using System;
 using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Build.Files;
 

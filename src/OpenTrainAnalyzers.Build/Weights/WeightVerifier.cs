@@ -1,9 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System;
-using OpenTrain.Lineage.Model;
 using OpenTrain.Lineage;
+using OpenTrain.Lineage.Model;
 using OpenTrainAnalyzers.Build.Files;
 
 namespace OpenTrainAnalyzers.Build.Weights;
