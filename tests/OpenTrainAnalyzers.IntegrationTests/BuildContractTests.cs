@@ -63,6 +63,20 @@ public sealed class BuildContractTests
             Assert.True(File.Exists(Path.Combine(app, "obj", "Debug", framework, "opentrain", "lineage.json")), framework + " report missing");
         }
 
+        // Pack (the outer build) carries each framework's exports; a report path set without $(TargetFramework) gets the
+        // framework in its name, so the two inner builds never write one file.
+        string nupkgs = Path.Combine(app, "nupkgs");
+        var packed = DotNet.Run(app, _package.Environment, "pack", "-nologo", "-o", nupkgs, "-p:OpenTrainExport=cyclonedx", "-p:OpenTrainSarifReport=reports/app.sarif");
+        Assert.True(packed.ExitCode == 0, packed.Output);
+        using (var nupkg = System.IO.Compression.ZipFile.OpenRead(Directory.GetFiles(nupkgs, "*.nupkg").Single()))
+        {
+            var entries = nupkg.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains("opentrain/net10.0/bom.cdx.json", entries);
+            Assert.Contains("opentrain/net472/bom.cdx.json", entries);
+        }
+
+        Assert.True(File.Exists(Path.Combine(app, "reports", "app.net10.0.sarif")) && File.Exists(Path.Combine(app, "reports", "app.net472.sarif")), packed.Output);
+
         // A byte changed in the .NET Framework output copy: that copy is named, nothing else is.
         string net472Copy = Path.Combine(app, "bin", "Debug", "net472", "models", "iris-species.onnx");
         Assert.True(File.Exists(net472Copy), "the package's model was not copied to the net472 output");
