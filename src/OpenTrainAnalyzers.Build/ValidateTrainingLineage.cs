@@ -308,6 +308,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
 
                     findings.AddRange(weightFindings);
                     findings.AddRange(WeightVerifier.UndeclaredExternalData(manifest, directory));
+                    _inputFiles.UnionWith(WeightVerifier.ExternalDataCandidates(manifest, directory));
 
                     // What the files say about themselves against what the manifest says (OTL0208, OTL0209).
                     findings.AddRange(headers.Check(manifest, directory, _linkRoots));

@@ -74,7 +74,10 @@ public sealed partial class ValidateTrainingLineageTests
         var clean = Task(_engine, manifest);
         Assert.True(clean.Execute());
         Assert.True(clean.CleanPass);
-        Assert.Equal(new[] { Path.Combine(_directory, "tiny.onnx") }, clean.InputFiles.Select(i => i.ItemSpec));
+        // The weight, and the ONNX external-data neighbours looked for (absent here): one that appears must rerun the gate.
+        Assert.Equal(
+            new[] { "tiny.bin", "tiny.data", "tiny.onnx", "tiny.onnx.data" }.Select(f => Path.Combine(_directory, f)),
+            clean.InputFiles.Select(i => i.ItemSpec));
 
         // A warning (an undeclared shipped model) passes the build but must not let the next build skip the gate.
         File.WriteAllBytes(Path.Combine(_directory, "other.onnx"), new byte[] { 1, 2, 3 });

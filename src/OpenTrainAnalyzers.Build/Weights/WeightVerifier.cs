@@ -188,6 +188,25 @@ internal static class WeightVerifier
         return findings;
     }
 
+    /// <summary>
+    /// The neighbours UndeclaredExternalData looks for (existing or not): the incremental gate watches them, so one
+    /// that appears later runs the gate again.
+    /// </summary>
+    public static IEnumerable<string> ExternalDataCandidates(LineageManifest manifest, string manifestDirectory)
+    {
+        foreach (var file in manifest.WeightFiles)
+        {
+            if (FullPathOf(file, manifestDirectory) is { } fullPath && fullPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            {
+                string withoutExtension = fullPath.Substring(0, fullPath.Length - ".onnx".Length);
+                foreach (var suffix in ExternalDataSuffixes)
+                {
+                    yield return withoutExtension + suffix;
+                }
+            }
+        }
+    }
+
     public static List<LineageFinding> UndeclaredExternalData(LineageManifest manifest, string manifestDirectory)
     {
         var findings = new List<LineageFinding>();
