@@ -6,6 +6,8 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OpenTrain.Lineage;
 using OpenTrain.Lineage.Model;
+using OpenTrainAnalyzers.Build.Files;
+using OpenTrainAnalyzers.Build.Weights;
 
 namespace OpenTrainAnalyzers.Build;
 

@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using OpenTrain.Lineage.Json;
+using OpenTrainAnalyzers.Build.Files;
 
 namespace OpenTrainAnalyzers.Build;
 
@@ -30,6 +31,15 @@ public sealed class ResolvePackagedLineage : Task
 
     /// <summary>$(TargetFramework); empty in the outer build of a multi-targeted project (the first target is used).</summary>
     public string? TargetFramework { get; set; }
+
+    /// <summary>
+    /// $(NuGetTargetMoniker), e.g. ".NETFramework,Version=v4.7.2": the restore names .NET Framework targets by it,
+    /// not by the alias, so an inner build of net472 would otherwise fall back to another framework's target.
+    /// </summary>
+    public string? TargetFrameworkMoniker { get; set; }
+
+    /// <summary>$(RuntimeIdentifier): a RID-specific restore target is "framework/rid".</summary>
+    public string? RuntimeIdentifier { get; set; }
 
     /// <summary>The full path of the output folder ($(OutDir)), where contentFiles copied to the output land.</summary>
     public string? OutputDirectory { get; set; }
@@ -70,7 +80,7 @@ public sealed class ResolvePackagedLineage : Task
         }
 
         var info = new FileInfo(ProjectAssetsFile!);
-        string key = (TargetFramework ?? string.Empty) + "|" + (OutputDirectory ?? string.Empty);
+        string key = (TargetFramework ?? string.Empty) + "|" + (TargetFrameworkMoniker ?? string.Empty) + "|" + (RuntimeIdentifier ?? string.Empty) + "|" + (OutputDirectory ?? string.Empty);
         if (Remembered.TryGetValue(info.FullName, out var known) && known.Length == info.Length && known.Ticks == info.LastWriteTimeUtc.Ticks && known.Key == key
             && known.Manifests.Concat(known.Loaders).All(item => File.Exists(item.ItemSpec)))
         {
@@ -225,14 +235,23 @@ public sealed class ResolvePackagedLineage : Task
         return false;
     }
 
-    /// <summary>The restore's target for this framework ("net8.0", or "net8.0/linux-x64"); the first when none matches.</summary>
+    /// <summary>
+    /// The restore's target for this framework ("net8.0", ".NETFramework,Version=v4.7.2", with "/rid" when restored
+    /// for a runtime); the first only when the build names no framework (a project that is not multi-targeted).
+    /// </summary>
     private JsonValue? SelectTarget(JsonValue? targets)
     {
         var all = targets?.Properties ?? Array.Empty<JsonProperty>();
-        if (!string.IsNullOrEmpty(TargetFramework))
+        foreach (var name in new[] { TargetFramework, TargetFrameworkMoniker })
         {
-            var exact = all.FirstOrDefault(t => t.Name.Equals(TargetFramework, StringComparison.OrdinalIgnoreCase))
-                ?? all.FirstOrDefault(t => t.Name.StartsWith(TargetFramework, StringComparison.OrdinalIgnoreCase));
+            if (string.IsNullOrEmpty(name))
+            {
+                continue;
+            }
+
+            string withRid = string.IsNullOrEmpty(RuntimeIdentifier) ? name! : name + "/" + RuntimeIdentifier;
+            var exact = all.FirstOrDefault(t => t.Name.Equals(withRid, StringComparison.OrdinalIgnoreCase))
+                ?? all.FirstOrDefault(t => t.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
             if (exact is not null)
             {
                 return exact.Value;

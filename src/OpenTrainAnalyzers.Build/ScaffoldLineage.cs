@@ -7,6 +7,7 @@ using Microsoft.Build.Utilities;
 using OpenTrain.Lineage;
 using OpenTrain.Lineage.Headers;
 using OpenTrain.Lineage.Model;
+using OpenTrainAnalyzers.Build.Files;
 using OpenTrainAnalyzers.Build.Scaffold;
 
 namespace OpenTrainAnalyzers.Build;

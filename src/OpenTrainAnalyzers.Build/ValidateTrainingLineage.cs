@@ -9,6 +9,10 @@ using Microsoft.Build.Utilities;
 using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
 using OpenTrainAnalyzers.Build.Export;
+using OpenTrainAnalyzers.Build.Files;
+using OpenTrainAnalyzers.Build.Findings;
+using OpenTrainAnalyzers.Build.Reports;
+using OpenTrainAnalyzers.Build.Weights;
 
 namespace OpenTrainAnalyzers.Build;
 
@@ -30,6 +34,8 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     private SuppressionSet? _suppressions;
     private int _errors;
     private int _warnings;
+    private ExportFormats _formats = ExportFormats.None;
+    private readonly HashSet<string> _inputFiles = new(StringComparer.Ordinal);
 
     /// <summary>The manifests to check (items whose identity is the manifest path).</summary>
     [Required]
@@ -55,6 +61,15 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     public string? WarningsAsErrors { get; set; }
 
     public string? WarningsNotAsErrors { get; set; }
+
+    /// <summary>
+    /// Publish mode: the final ResolvedFileToPublish items (identity the source file, RelativePath where it lands). Set,
+    /// the task checks what is published (OTL0207, weights of the manifests that list them) and writes no report or export.
+    /// </summary>
+    public ITaskItem[] PublishedFiles { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>True at publish (an empty item list cannot say so: MSBuild does not set an empty parameter).</summary>
+    public bool Publish { get; set; }
 
     /// <summary>Where weight digests are remembered between builds (in obj/); empty means hash every file every time.</summary>
     public string? HashCacheFile { get; set; }
@@ -101,6 +116,20 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     [Output]
     public ITaskItem[] ExportedFiles { get; private set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>
+    /// The files besides the manifests whose content decided this run (weights, their output copies, parent manifests):
+    /// the targets take them as inputs of the incremental gate, so a changed weight runs it again.
+    /// </summary>
+    [Output]
+    public ITaskItem[] InputFiles { get; private set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>
+    /// True when the run was complete and logged no error and no warning: only then may the targets skip the gate on
+    /// an unchanged rebuild (a skipped target replays nothing, and a warning must not vanish on the next build).
+    /// </summary>
+    [Output]
+    public bool CleanPass { get; private set; }
+
     /// <summary>The lowest level reached over all manifests (none when any manifest fails 'declared').</summary>
     [Output]
     public string? LowestAchievedLevel { get; private set; }
@@ -118,9 +147,20 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     {
         try
         {
-            Run();
-            WriteReports();
-            WriteExports();
+            // A configuration error (level, profile, export format) stops before any export: the last good ones stay.
+            bool configured = Run();
+            if (!Publish)
+            {
+                WriteReports();
+            }
+
+            if (configured && !Publish)
+            {
+                WriteExports();
+            }
+
+            InputFiles = _inputFiles.OrderBy(f => f, StringComparer.Ordinal).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
+            CleanPass = configured && _errors == 0 && _warnings == 0 && !Log.HasLoggedErrors;
         }
         catch (Exception e) when (IsCancellation(e))
         {
@@ -144,14 +184,15 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         _cancel.IsCancellationRequested
         && (e is OperationCanceledException || (e is AggregateException aggregate && aggregate.Flatten().InnerExceptions.All(i => i is OperationCanceledException)));
 
-    private void Run()
+    /// <returns>false when the project's configuration is wrong (OTL0010, OTL0012, OTL0013): nothing was checked.</returns>
+    private bool Run()
     {
         _severity = new SeverityOptions(NoWarn, TreatWarningsAsErrors, WarningsAsErrors, WarningsNotAsErrors);
         string projectFile = ProjectFile ?? string.Empty;
         _report.ProjectFile = ProjectFile;
         _suppressions = SuppressionSet.From(Suppressions, ProjectDirectory(), Today ?? DateTime.Today);
         _report.Suppressions = _suppressions.Items;
-        foreach (var problem in _suppressions.Problems)
+        foreach (var problem in !Publish ? _suppressions.Problems : Enumerable.Empty<LineageFinding>())
         {
             Emit(projectFile, null, problem);
         }
@@ -161,7 +202,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         if (!LineageLevels.TryParse(levelText, out var required))
         {
             Emit(projectFile, null, new LineageFinding(LineageRules.UnknownLevel, $"OpenTrainRequiredLevel is '{levelText}'; use one of: {LineageLevels.ValidNames}.", string.Empty, null, LineageLevel.Declared));
-            return;
+            return false;
         }
 
         _report.RequiredLevel = required.ToName();
@@ -174,7 +215,19 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
 
         if (profiles.Count > 0 && !profiles.All(p => string.Equals(p, CompletenessPolicy.OsaidProfile, StringComparison.OrdinalIgnoreCase)))
         {
-            return;
+            return false;
+        }
+
+        _formats = ExportFormatNames.Parse(Export, out var unknownFormats);
+        foreach (var name in unknownFormats)
+        {
+            Emit(projectFile, null, new LineageFinding(LineageRules.UnknownExportFormat,
+                $"OpenTrainExport names '{name}'; the formats are cyclonedx, spdx and mot (separate them with '+' or a quoted ';').", string.Empty, null, LineageLevel.Declared));
+        }
+
+        if (unknownFormats.Count > 0)
+        {
+            return false;
         }
 
         _linkRoots = new LinkRoots(AllowedLinkRoots, ProjectDirectory());
@@ -183,6 +236,12 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             Emit(projectFile, null, new LineageFinding(LineageRules.PathEscapes,
                 $"OpenTrainAllowedLinkRoots names '{rejected}', which is not a folder that can bound links (a file-system root allows everything); it is ignored. Name the folder that holds the linked files, e.g. the Hugging Face cache.",
                 string.Empty, null, LineageLevel.Declared));
+        }
+
+        if (Publish)
+        {
+            RunPublish(PublishedFiles, projectFile);
+            return true;
         }
 
         var hasher = WeightHasher.Load(HashCacheFile);
@@ -209,7 +268,11 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 evaluation = CompletenessPolicy.Evaluate(manifest);
                 findings.AddRange(evaluation.FindingsFor(required, profiles));
                 var roots = _linkRoots.For(directory);
-                var chain = LineageChain.Resolve(path, manifest, evaluation.AchievedLevel, parent => ReadParentManifest(parent, roots));
+                var chain = LineageChain.Resolve(path, manifest, evaluation.AchievedLevel, parent =>
+                {
+                    _inputFiles.Add(parent);
+                    return ReadParentManifest(parent, roots);
+                });
                 findings.AddRange(chain.Findings.Where(f => f.RequiredBy <= required));
                 achieved = chain.EffectiveLevel;
                 foreach (var file in manifest.WeightFiles)
@@ -217,6 +280,12 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                     if (WeightVerifier.FullPathOf(file, directory) is { } weight)
                     {
                         declaredWeights.Add(weight);
+                        _inputFiles.Add(weight);
+                    }
+
+                    if (outputDirectory is not null && WeightVerifier.FullPathOf(file, outputDirectory) is { } copy)
+                    {
+                        _inputFiles.Add(copy);
                     }
                 }
 
@@ -239,6 +308,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
 
                     findings.AddRange(weightFindings);
                     findings.AddRange(WeightVerifier.UndeclaredExternalData(manifest, directory));
+                    _inputFiles.UnionWith(WeightVerifier.ExternalDataCandidates(manifest, directory));
 
                     // What the files say about themselves against what the manifest says (OTL0208, OTL0209).
                     findings.AddRange(headers.Check(manifest, directory, _linkRoots));
@@ -293,14 +363,85 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             Manifests.Length == 0
                 ? "OpenTrain: no training-lineage manifests in this project (*.lineage.json)."
                 : $"OpenTrain: {Manifests.Length} lineage manifest(s) checked against '{required.ToName()}' ({string.Join("; ", summaries)}); {_errors} error(s), {_warnings} warning(s).");
+        return true;
+    }
+
+    /// <summary>
+    /// At publish, over the final ResolvedFileToPublish list: a model file that no manifest lists is OTL0207 (whatever
+    /// brought it: an item of this project, a project reference, a package), and each manifest whose weights are
+    /// published has its weights verified again (sizes, SHA-256; cached by path, size and time). The levels were the
+    /// build's business and are not reported twice.
+    /// </summary>
+    private void RunPublish(ITaskItem[] published, string projectFile)
+    {
+        var hasher = WeightHasher.Load(HashCacheFile);
+        hasher.Cancellation = _cancel.Token;
+        var declaredBy = new Dictionary<string, (string Path, LineageManifest Manifest)>(WeightVerifier.PathComparer);
+        foreach (var item in Manifests.OrderBy(m => m.ItemSpec, StringComparer.Ordinal))
+        {
+            string path = item.GetMetadata("FullPath");
+            var (manifest, _) = Read(path);
+            if (manifest is null)
+            {
+                continue; // unreadable: the build reported it; its weights count as undeclared below
+            }
+
+            foreach (var file in manifest.WeightFiles)
+            {
+                if (WeightVerifier.FullPathOf(file, Path.GetDirectoryName(path)!) is { } weight && !declaredBy.ContainsKey(weight))
+                {
+                    declaredBy[weight] = (path, manifest);
+                }
+            }
+        }
+
+        var verified = new HashSet<string>(WeightVerifier.PathComparer);
+        int checkedFiles = 0;
+        foreach (var item in published)
+        {
+            _cancel.Token.ThrowIfCancellationRequested();
+            string source = item.GetMetadata("FullPath");
+            string destination = (item.GetMetadata("RelativePath") is { Length: > 0 } relative ? relative : Path.GetFileName(source)).Replace('\\', '/');
+            if (declaredBy.TryGetValue(source, out var owner))
+            {
+                checkedFiles++;
+                if (VerifyDigests && verified.Add(owner.Path))
+                {
+                    string directory = Path.GetDirectoryName(owner.Path)!;
+                    foreach (var finding in WeightVerifier.Verify(owner.Manifest, directory, hasher, _linkRoots))
+                    {
+                        Emit(owner.Path, owner.Path, finding);
+                    }
+                }
+
+                continue;
+            }
+
+            if (ShippedWeights.WhyModel(source) is { } why)
+            {
+                checkedFiles++;
+                Emit(projectFile, null, new LineageFinding(LineageRules.UndeclaredShippedWeights,
+                    $"'{destination}' is published ({why}, from '{source}') but no training-lineage manifest lists it in weights.files. Declare it in a manifest next to it, or stop publishing it.",
+                    string.Empty, null, LineageLevel.Declared), destination);
+            }
+        }
+
+        if (VerifyDigests && verified.Count > 0)
+        {
+            hasher.Save();
+        }
+
+        ReportUnusedSuppressions(projectFile, publishOnly: true);
+        Log.LogMessage(MessageImportance.High, $"OpenTrain: publish checked {checkedFiles} model file(s) among {published.Length} published file(s); {_errors} error(s), {_warnings} warning(s).");
     }
 
     /// <summary>OTL0601 for each expired suppression, OTL0602 for each valid one that matched nothing.</summary>
-    private void ReportUnusedSuppressions(string projectFile)
+    private void ReportUnusedSuppressions(string projectFile, bool publishOnly = false)
     {
         foreach (var suppression in _suppressions!.Items)
         {
-            if (suppression.Invalid)
+            // At publish only a part of the findings exists: unused and expired suppressions are the build's to report.
+            if (suppression.Invalid || publishOnly)
             {
                 continue;
             }
@@ -325,13 +466,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     /// </summary>
     private void WriteExports()
     {
-        var formats = ExportFormatNames.Parse(Export, out var unknown);
-        foreach (var name in unknown)
-        {
-            Emit(ProjectFile ?? string.Empty, null, new LineageFinding(LineageRules.UnknownExportFormat,
-                $"OpenTrainExport names '{name}'; the formats are cyclonedx, spdx and mot (separate them with '+' or a quoted ';').", string.Empty, null, LineageLevel.Declared));
-        }
-
+        var formats = _formats;
         if (formats == ExportFormats.None)
         {
             return;
@@ -388,13 +523,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             string fullPath = Path.GetFullPath(path);
             string text = content();
 
-            // Compared only when the existing file is a regular file of a plausible size (a FIFO put at the path
-            // must not block the build); anything else is replaced, atomically, like the reports.
-            var existing = SafeFiles.Check(fullPath, null);
-            bool unchanged = existing.Status == FileCheckStatus.Regular
-                && new FileInfo(existing.Target ?? fullPath).Length == Encoding.UTF8.GetByteCount(text)
-                && File.ReadAllText(existing.Target ?? fullPath) == text;
-            if (!unchanged)
+            if (!IsUnchanged(fullPath, text))
             {
                 SafeFiles.WriteAtomically(fullPath, text);
             }
@@ -406,6 +535,18 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             Log.LogError(null, LineageRules.ValidationFailed.Id, null, LineageRules.ValidationFailed.HelpLink, ProjectFile ?? string.Empty, 0, 0, 0, 0,
                 $"OpenTrain could not write the {what} to '{path}': {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// The file already holds exactly this text. Compared only when it is a regular file of the same byte count (a FIFO
+    /// put at the path must not block the build); anything else counts as changed and is replaced atomically.
+    /// </summary>
+    private static bool IsUnchanged(string fullPath, string text)
+    {
+        var existing = SafeFiles.Check(fullPath, null);
+        return existing.Status == FileCheckStatus.Regular
+            && new FileInfo(existing.Target ?? fullPath).Length == Encoding.UTF8.GetByteCount(text)
+            && File.ReadAllText(existing.Target ?? fullPath) == text;
     }
 
     private void WriteReports()
@@ -423,8 +564,14 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
 
         try
         {
-            // A new file renamed over the old one: a FIFO or device at the report path is replaced, never opened.
-            SafeFiles.WriteAtomically(path!, content());
+            // Only a changed report is written (anything that takes it as an input does not rerun), as a new file
+            // renamed over the old one: a FIFO or device at the report path is replaced, never opened.
+            string fullPath = Path.GetFullPath(path);
+            string text = content();
+            if (!IsUnchanged(fullPath, text))
+            {
+                SafeFiles.WriteAtomically(fullPath, text);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
         {
@@ -572,41 +719,4 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 break;
         }
     }
-}
-
-/// <summary>The project's NoWarn / WarningsAsErrors / WarningsNotAsErrors / TreatWarningsAsErrors, applied like the compiler does.</summary>
-internal sealed class SeverityOptions
-{
-    private readonly HashSet<string> _noWarn;
-    private readonly HashSet<string> _asErrors;
-    private readonly HashSet<string> _notAsErrors;
-    private readonly bool _allAsErrors;
-
-    public SeverityOptions(string? noWarn, bool treatWarningsAsErrors, string? warningsAsErrors, string? warningsNotAsErrors)
-    {
-        _noWarn = Codes(noWarn);
-        _asErrors = Codes(warningsAsErrors);
-        _notAsErrors = Codes(warningsNotAsErrors);
-        _allAsErrors = treatWarningsAsErrors;
-    }
-
-    /// <summary>The severity to log, or null when the warning is suppressed. Errors stay errors.</summary>
-    public FindingSeverity? Effective(string id, FindingSeverity severity, bool ignoreNoWarn = false)
-    {
-        if (severity != FindingSeverity.Warning)
-        {
-            return severity;
-        }
-
-        if (!ignoreNoWarn && _noWarn.Contains(id))
-        {
-            return null;
-        }
-
-        return (_asErrors.Contains(id) || _allAsErrors) && !_notAsErrors.Contains(id) ? FindingSeverity.Error : FindingSeverity.Warning;
-    }
-
-    private static HashSet<string> Codes(string? list) => new HashSet<string>(
-        (list ?? string.Empty).Split(new[] { ';', ',', ' ', '\n', '\r', '\t' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()),
-        StringComparer.OrdinalIgnoreCase);
 }

@@ -150,6 +150,47 @@ public sealed class PackagedLineageTaskTests : IDisposable
     }
 
     [Theory]
+    [InlineData("net472", ".NETFramework,Version=v4.7.2", "net472")]
+    [InlineData("net10.0", ".NETCoreApp,Version=v10.0", "net10.0")]
+    public void Each_inner_build_takes_its_own_restore_target_a_NET_Framework_one_by_its_moniker(string framework, string moniker, string expectedFolder)
+    {
+        // The restore names a .NET Framework target by its moniker, not by its alias; the first target (net10.0 here)
+        // must not stand in for it, or net472's packaged content would be checked against net10.0's.
+        string packages = Path.Combine(_project, "packages");
+        string root = Path.Combine(packages, "acme.embed", "2.1.0");
+        foreach (var folder in new[] { "net10.0", "net472" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, "contentFiles", "any", folder, "models"));
+            File.WriteAllText(Path.Combine(root, "contentFiles", "any", folder, "models", "a.lineage.json"), "{}");
+        }
+
+        string Content(string folder) => $$"""{ "Acme.Embed/2.1.0": { "type": "package", "contentFiles": { "contentFiles/any/{{folder}}/models/a.lineage.json": { "buildAction": "None", "codeLanguage": "any", "copyToOutput": true } } } }""";
+        string assets = Path.Combine(_project, "project.assets.json");
+        File.WriteAllText(assets, $$"""
+            {
+              "version": 3,
+              "targets": { "net10.0": {{Content("net10.0")}}, ".NETFramework,Version=v4.7.2": {{Content("net472")}} },
+              "libraries": {
+                "Acme.Embed/2.1.0": { "type": "package", "path": "acme.embed/2.1.0",
+                  "files": ["contentFiles/any/net10.0/models/a.lineage.json", "contentFiles/any/net472/models/a.lineage.json"] }
+              },
+              "packageFolders": { "{{packages.Replace("\\", "\\\\")}}/": {} }
+            }
+            """);
+        var task = new ResolvePackagedLineage
+        {
+            BuildEngine = new FakeBuildEngine(), ProjectAssetsFile = assets, TargetFramework = framework, TargetFrameworkMoniker = moniker,
+            OutputDirectory = Path.Combine(_project, "bin", framework) + Path.DirectorySeparatorChar,
+        };
+
+        Assert.True(task.Execute());
+
+        var manifest = Assert.Single(task.PackagedManifests);
+        Assert.Equal(Path.Combine(root, "contentFiles", "any", expectedFolder, "models", "a.lineage.json"), manifest.ItemSpec);
+        Assert.Equal(Path.Combine(_project, "bin", framework, "models"), manifest.GetMetadata("OpenTrainOutputDirectory"));
+    }
+
+    [Theory]
     [InlineData("\"files\": [\"models/a.lineage.json\"]", "lineage.json", true)]
     [InlineData("\"files\": [\"models/A.Lineage.JSON\"]", "lineage.json", true)]
     [InlineData("\"files\": [\"opentrain/OpenTrainLoaders.txt\"]", "opentrainloaders.txt", true)]

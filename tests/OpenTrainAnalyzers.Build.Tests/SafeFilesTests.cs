@@ -1,3 +1,4 @@
+using OpenTrainAnalyzers.Build.Files;
 namespace OpenTrainAnalyzers.Build.Tests;
 
 public sealed class SafeFilesTests : IDisposable

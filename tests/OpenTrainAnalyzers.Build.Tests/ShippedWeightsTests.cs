@@ -1,4 +1,5 @@
 using System.Text;
+using OpenTrainAnalyzers.Build.Weights;
 
 namespace OpenTrainAnalyzers.Build.Tests;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using OpenTrainAnalyzers.Build.Weights;
 
 namespace OpenTrainAnalyzers.Build.Tests;
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using OpenTrainAnalyzers.Build.Findings;
 
 namespace OpenTrainAnalyzers.Build.Tests;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OpenTrainAnalyzers.Build.Weights;
 
 namespace OpenTrainAnalyzers.Build.Tests;
 

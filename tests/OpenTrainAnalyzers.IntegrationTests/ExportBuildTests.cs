@@ -31,6 +31,24 @@ public sealed class ExportBuildTests
         Assert.Contains(model.GetProperty("properties").EnumerateArray(), p => p.GetProperty("name").GetString() == "opentrain:weights:verified" && p.GetProperty("value").GetString() == "true");
         Assert.Contains("\"ai_AIPackage\"", File.ReadAllText(files[1]), StringComparison.Ordinal);
         Assert.All(files, f => Assert.Equal(stamps[f], File.GetLastWriteTimeUtc(f)));
+
+        // The reports too are written only when they change. The app ships an undeclared model (OTL0207 warning), so
+        // the gate runs on every build: this is the report writer's decision, not a skipped target's. (The second
+        // build reused the digests the first computed: its JSON counts differ once.)
+        var reports = new[] { "lineage.sarif", "lineage.json" }.Select(f => Path.Combine(exports, f)).ToList();
+        var reportStamps = reports.ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        var third = _package.Build(project, "OpenTrainExport=cyclonedx+spdx+mot");
+        Assert.True(third.ExitCode == 0, third.Output);
+        Assert.Single(third.WithId("OTL0207").Distinct());
+        Assert.All(reports, f => Assert.Equal(reportStamps[f], File.GetLastWriteTimeUtc(f)));
+
+        // A configuration error stops before the exports: the last good BOM stays, byte for byte.
+        string goodBom = File.ReadAllText(files[0]);
+        var misconfigured = _package.Build(project, "OpenTrainExport=cyclonedx+spdx+mot", "OpenTrainRequiredLevel=mof-iv");
+        Assert.NotEqual(0, misconfigured.ExitCode);
+        Assert.Single(misconfigured.WithId("OTL0010").Distinct());
+        Assert.Equal(goodBom, File.ReadAllText(files[0]));
+        Assert.All(files, f => Assert.Equal(stamps[f], File.GetLastWriteTimeUtc(f)));
     }
 
     [Fact]

@@ -52,9 +52,25 @@ public sealed class PackagedLineageTests
         Assert.Contains($"package '{id}' may declare only members of its own assemblies", ignored.Message, StringComparison.Ordinal);
 
         // An unchanged rebuild reads no byte of the package's weights: their digests are cached in the app's obj/. (The
-        // first rebuild hashes the output copy the first build made; the one after it reads nothing.)
+        // first rebuild hashes the output copy the first build made; the one after it reads nothing.) Since issue 19 an
+        // unchanged rebuild after a clean pass skips the gate altogether. A report deleted by hand makes it run again
+        // (to write the report), and, run, it still reads no weight byte.
+        // (A user target that reads OpenTrainAchievedLevel: a skipped gate still sets it, from the run it stamped.)
+        File.WriteAllText(Path.Combine(app, "Directory.Build.targets"), """
+            <Project>
+              <Target Name="ShowLevel" AfterTargets="OpenTrainValidateLineage">
+                <Message Importance="high" Text="achieved level: [$(OpenTrainAchievedLevel)]" />
+              </Target>
+            </Project>
+            """);
         DotNet.Run(app, _package.Environment, "build", "-nologo", "-clp:NoSummary");
+        var skipped = DotNet.Run(app, _package.Environment, "build", "-nologo", "-clp:NoSummary", "-v:n");
+        Assert.Contains("Skipping target \"_OpenTrainGate\"", skipped.Output, StringComparison.Ordinal);
+        Assert.Contains("achieved level: [open-tooling]", skipped.Output, StringComparison.Ordinal);
+        File.Delete(Path.Combine(app, "Directory.Build.targets"));
+        File.Delete(Path.Combine(app, "obj", "Debug", "net10.0", "opentrain", "lineage.json"));
         var rebuild = DotNet.Run(app, _package.Environment, "build", "-nologo", "-clp:NoSummary", "-v:n");
+        Assert.DoesNotContain("Skipping target \"_OpenTrainGate\"", rebuild.Output, StringComparison.Ordinal);
         Assert.Contains("OpenTrain: hashed 0 weight file(s) (0 bytes), 2 reused from cache.", rebuild.Output, StringComparison.Ordinal);
 
         // (f) the packaged manifest is in the report and the BOM.

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Build;
 using OpenTrainAnalyzers.Build.Export;
+using OpenTrainAnalyzers.Build.Findings;
 
 namespace OpenTrain.Benchmarks;
 

@@ -5,6 +5,7 @@ using System.Linq;
 using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
+using OpenTrainAnalyzers.Build.Reports;
 
 namespace OpenTrainAnalyzers.Build.Export;
 

@@ -7,6 +7,7 @@ using System.Text;
 using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
+using OpenTrainAnalyzers.Build.Findings;
 
 namespace OpenTrainAnalyzers.Build.Export;
 

@@ -6,6 +6,7 @@ using System.Text;
 using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
+using OpenTrainAnalyzers.Build.Reports;
 
 namespace OpenTrainAnalyzers.Build.Export;
 

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using OpenTrainAnalyzers.Build.Files;
+using OpenTrainAnalyzers.Build.Weights;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 

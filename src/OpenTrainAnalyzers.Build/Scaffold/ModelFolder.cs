@@ -5,6 +5,8 @@ using System.Linq;
 using System.Threading;
 using OpenTrain.Lineage.Headers;
 using OpenTrain.Lineage.Json;
+using OpenTrainAnalyzers.Build.Files;
+using OpenTrainAnalyzers.Build.Weights;
 
 namespace OpenTrainAnalyzers.Build.Scaffold;
 

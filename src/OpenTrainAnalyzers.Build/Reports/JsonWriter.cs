@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Reports;
 
 /// <summary>
 /// A minimal indented JSON writer for the reports. Hand-written because the task must not bring its own

@@ -4,8 +4,9 @@ using System.IO;
 using System.Linq;
 using OpenTrain.Lineage;
 using OpenTrain.Lineage.Model;
+using OpenTrainAnalyzers.Build.Files;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Weights;
 
 /// <summary>Binds declared weight files to their bytes: presence, size, SHA-256 (streamed, never loaded whole).</summary>
 internal static class WeightVerifier
@@ -185,6 +186,25 @@ internal static class WeightVerifier
         }
 
         return findings;
+    }
+
+    /// <summary>
+    /// The neighbours UndeclaredExternalData looks for (existing or not): the incremental gate watches them, so one
+    /// that appears later runs the gate again.
+    /// </summary>
+    public static IEnumerable<string> ExternalDataCandidates(LineageManifest manifest, string manifestDirectory)
+    {
+        foreach (var file in manifest.WeightFiles)
+        {
+            if (FullPathOf(file, manifestDirectory) is { } fullPath && fullPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            {
+                string withoutExtension = fullPath.Substring(0, fullPath.Length - ".onnx".Length);
+                foreach (var suffix in ExternalDataSuffixes)
+                {
+                    yield return withoutExtension + suffix;
+                }
+            }
+        }
     }
 
     public static List<LineageFinding> UndeclaredExternalData(LineageManifest manifest, string manifestDirectory)

@@ -3,8 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using Microsoft.Build.Framework;
+using OpenTrainAnalyzers.Build.Files;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Weights;
 
 /// <summary>
 /// Finds model weights among the files a project ships (Content, None copied to the output, EmbeddedResource):
@@ -63,7 +64,8 @@ internal static class ShippedWeights
 
             string itemType = item.GetMetadata("OpenTrainItemType");
             string copy = item.GetMetadata("CopyToOutputDirectory");
-            string describedType = itemType.Length == 0 ? "item" : itemType + " item";
+            // An item type ("None") reads "None item"; a description ("file a project reference copies…") stands as it is.
+            string describedType = itemType.Length == 0 ? "item" : itemType.IndexOf(' ') >= 0 ? itemType : itemType + " item";
             if (copy.Length > 0 && !string.Equals(copy, "Never", StringComparison.OrdinalIgnoreCase))
             {
                 describedType += ", CopyToOutputDirectory=" + copy;

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using OpenTrain.Lineage;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Weights;
 
 /// <summary>
 /// OTL0205: <c>weights.rootDigest.sha256</c> recomputed from <c>weights.files</c> by the documented method, the

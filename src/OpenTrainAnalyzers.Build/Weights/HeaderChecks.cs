@@ -7,8 +7,10 @@ using OpenTrain.Lineage;
 using OpenTrain.Lineage.Headers;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
+using OpenTrainAnalyzers.Build.Files;
+using OpenTrainAnalyzers.Build.Reports;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Weights;
 
 /// <summary>
 /// Reads the header of each declared GGUF, safetensors and ONNX weight file (header only, bounded, through the same

@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using OpenTrainAnalyzers.Build.Weights;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Files;
 
 /// <summary>
 /// Where a weight or parent path may lead once its symbolic links are followed: the manifest's own folder tree, plus

@@ -3,8 +3,11 @@ using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
 using OpenTrain.Lineage;
+using OpenTrainAnalyzers.Build.Files;
+using OpenTrainAnalyzers.Build.Findings;
+using OpenTrainAnalyzers.Build.Weights;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Reports;
 
 /// <summary>A finding as the build saw it: where, how it was logged, and whether something suppressed it.</summary>
 internal sealed class ReportedFinding

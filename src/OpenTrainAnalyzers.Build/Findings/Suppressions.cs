@@ -4,8 +4,9 @@ using System.Globalization;
 using System.IO;
 using Microsoft.Build.Framework;
 using OpenTrain.Lineage;
+using OpenTrainAnalyzers.Build.Weights;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Findings;
 
 /// <summary>
 /// One <c>OpenTrainSuppress</c> item: a code, optionally narrowed to a manifest and a JSON element, with a required

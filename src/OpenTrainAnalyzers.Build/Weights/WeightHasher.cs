@@ -5,8 +5,9 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Text;
 using OpenTrain.Lineage;
+using OpenTrainAnalyzers.Build.Files;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Weights;
 
 /// <summary>
 /// SHA-256 of weight files with a cache in obj/: an entry is reused when the file's full path, size and last-write

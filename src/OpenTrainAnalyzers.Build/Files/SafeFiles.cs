@@ -4,8 +4,9 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using OpenTrainAnalyzers.Build.Weights;
 
-namespace OpenTrainAnalyzers.Build;
+namespace OpenTrainAnalyzers.Build.Files;
 
 /// <summary>What a path names once links are followed (stat's file type).</summary>
 internal enum FileKind
