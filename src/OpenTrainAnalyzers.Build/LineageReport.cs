@@ -62,6 +62,9 @@ internal sealed class ModelSummary
 
     /// <summary>"Id@Version" of the package the manifest came with; null for the project's own.</summary>
     public string? Package { get; }
+
+    /// <summary>The weights' OpenSSF model signature, when the manifest points at one.</summary>
+    public Signing.SignatureOutcome? Signature { get; set; }
 }
 
 /// <summary>The SARIF 2.1.0 log and the JSON summary the task writes after each run.</summary>
@@ -185,6 +188,17 @@ internal sealed class LineageReport
             if (model.Package is not null)
             {
                 json.Property("package", SafeFiles.Escape(model.Package));
+            }
+
+            if (model.Signature is { } signature)
+            {
+                json.Name("signature").BeginObject()
+                    .Property("file", SafeFiles.Escape(signature.File))
+                    .Property("status", signature.Status)
+                    .Property("method", signature.Method)
+                    .Property("signer", SafeFiles.EscapeOrNull(signature.Signer))
+                    .Property("lineageSigned", signature.LineageSigned)
+                    .EndObject();
             }
 
             json.EndObject();

@@ -9,6 +9,7 @@ using Microsoft.Build.Utilities;
 using OpenTrain.Lineage;
 using OpenTrain.Lineage.Json;
 using OpenTrainAnalyzers.Build.Export;
+using OpenTrainAnalyzers.Build.Signing;
 
 namespace OpenTrainAnalyzers.Build;
 
@@ -70,6 +71,15 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     /// lie (';'-separated, relative to the project folder or absolute), e.g. a Hugging Face cache.
     /// </summary>
     public string? AllowedLinkRoots { get; set; }
+
+    /// <summary>OpenTrainTrustedSigner items: a producer's PEM public key or PEM CA certificate (metadata Subject); docs/signed-weights.md.</summary>
+    public ITaskItem[] TrustedSigners { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>Every manifest's weights must carry an OpenSSF model signature that verifies against a trusted signer.</summary>
+    public bool RequireSignature { get; set; }
+
+    /// <summary>ISO 8601 instant at which signing certificates are checked; empty: the build's time.</summary>
+    public string? SignatureVerificationTime { get; set; }
 
     /// <summary>SARIF 2.1.0 report path; empty means none.</summary>
     public string? SarifReport { get; set; }
@@ -185,6 +195,13 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 string.Empty, null, LineageLevel.Declared));
         }
 
+        var signatureProblems = new List<LineageFinding>();
+        var signing = SignaturePolicy.Read(TrustedSigners, RequireSignature, SignatureVerificationTime, DateTime.UtcNow, ProjectDirectory(), signatureProblems);
+        foreach (var problem in signatureProblems)
+        {
+            Emit(projectFile, null, problem);
+        }
+
         var hasher = WeightHasher.Load(HashCacheFile);
         var headers = HeaderChecks.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".headers.cache"));
         hasher.Cancellation = _cancel.Token;
@@ -204,6 +221,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             var (manifest, findings) = Read(path);
             var achieved = LineageLevel.None;
             LineageEvaluation? evaluation = null;
+            SignatureOutcome? signature = null;
             if (manifest is not null)
             {
                 evaluation = CompletenessPolicy.Evaluate(manifest);
@@ -249,6 +267,9 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                     }
                 }
 
+                // The producer's OpenSSF model signature (weights.signature), over the digests just bound to the bytes.
+                signature = ModelSignature.Check(manifest, path, signing.Signers, signing.VerificationTimeUtc, signing.Required, weightsVerified, findings);
+
                 // A packaged manifest's key is its place in the package, not in this machine's package folder: exports stay reproducible.
                 string key = packageId is null ? RelativeToProject(path) : $"{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}/{item.GetMetadata("OpenTrainPackageFile")}";
                 _exported.Add(new ExportedModel(key, manifest, evaluation.AchievedLevel, achieved, chain.Parents, weightsVerified, new List<Suppression>(),
@@ -261,11 +282,12 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             }
 
             lowest = LineageLevels.Min(lowest, achieved);
-            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')));
+            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')) { Signature = signature });
             string profileResults = evaluation is null || profiles.Count == 0
                 ? string.Empty
                 : ", " + CompletenessPolicy.OsaidProfile + (evaluation.Satisfies(CompletenessPolicy.OsaidProfile) ? " met" : " not met");
-            summaries.Add($"{SafeFiles.Escape(manifest?.ModelName ?? Path.GetFileName(path))}{(package is null ? string.Empty : " from package " + SafeFiles.Escape(package))}: {achieved.ToName()}{profileResults}");
+            string signed = signature is null ? string.Empty : signature.IsVerified ? $", signed by {SafeFiles.Escape(signature.Signer)}{(signature.LineageSigned ? " (lineage too)" : string.Empty)}" : $", signature {signature.Status}";
+            summaries.Add($"{SafeFiles.Escape(manifest?.ModelName ?? Path.GetFileName(path))}{(package is null ? string.Empty : " from package " + SafeFiles.Escape(package))}: {achieved.ToName()}{profileResults}{signed}");
         }
 
         foreach (var shipped in ShippedWeights.Find(ShippedFiles, ProjectDirectory(), declaredWeights))
