@@ -103,23 +103,23 @@ public sealed class OmsBundle
             return null;
         }
 
-        bundle.MediaType = root["mediaType"]?.AsString() ?? string.Empty;
+        bundle.MediaType = root[OmsKeys.mediaType]?.AsString() ?? string.Empty;
         if (!bundle.MediaType.StartsWith("application/vnd.dev.sigstore.bundle", StringComparison.Ordinal))
         {
             problem = $"its mediaType is '{Short(bundle.MediaType)}', not a sigstore bundle (application/vnd.dev.sigstore.bundle.v0.3+json)";
             return null;
         }
 
-        var material = root["verificationMaterial"];
+        var material = root[OmsKeys.verificationMaterial];
         if (material is not { Kind: JsonValueKind.Object })
         {
             problem = "it has no verificationMaterial object (the key or certificates to check the signature with)";
             return null;
         }
 
-        bundle.HasTlogEntries = material["tlogEntries"] is { Kind: JsonValueKind.Array } tlog && tlog.Items.Count > 0;
+        bundle.HasTlogEntries = material[OmsKeys.tlogEntries] is { Kind: JsonValueKind.Array } tlog && tlog.Items.Count > 0;
         int kinds = 0;
-        if (material["publicKey"] is { } key)
+        if (material[OmsKeys.publicKey] is { } key)
         {
             kinds++;
             bundle.Method = OmsMethod.Key;
@@ -129,13 +129,13 @@ public sealed class OmsBundle
                 return null;
             }
 
-            if (key["rawBytes"] is { } raw && (bundle.PublicKeyRawBytes = Base64(raw)) is null)
+            if (key[OmsKeys.rawBytes] is { } raw && (bundle.PublicKeyRawBytes = Base64(raw)) is null)
             {
                 problem = "verificationMaterial.publicKey.rawBytes is not base64";
                 return null;
             }
 
-            if (key["hint"] is { } hint)
+            if (key[OmsKeys.hint] is { } hint)
             {
                 bundle.KeyHint = hint.AsString();
                 if (bundle.KeyHint is null)
@@ -146,12 +146,12 @@ public sealed class OmsBundle
             }
         }
 
-        if (material["x509CertificateChain"] is { } chain)
+        if (material[OmsKeys.x509CertificateChain] is { } chain)
         {
             kinds++;
             bundle.Method = OmsMethod.Certificate;
             var certificates = new List<byte[]>();
-            if (chain["certificates"] is not { Kind: JsonValueKind.Array } list || list.Items.Count == 0)
+            if (chain[OmsKeys.certificates] is not { Kind: JsonValueKind.Array } list || list.Items.Count == 0)
             {
                 problem = "verificationMaterial.x509CertificateChain.certificates is not a non-empty array";
                 return null;
@@ -159,7 +159,7 @@ public sealed class OmsBundle
 
             foreach (var certificate in list.Items)
             {
-                if (certificate["rawBytes"] is not { } rawCertificate || Base64(rawCertificate) is not { Length: > 0 } der)
+                if (certificate[OmsKeys.rawBytes] is not { } rawCertificate || Base64(rawCertificate) is not { Length: > 0 } der)
                 {
                     problem = "a certificate in verificationMaterial.x509CertificateChain has no base64 rawBytes";
                     return null;
@@ -171,11 +171,11 @@ public sealed class OmsBundle
             bundle.Certificates = certificates;
         }
 
-        if (material["certificate"] is { } single)
+        if (material[OmsKeys.certificate] is { } single)
         {
             kinds++;
             bundle.Method = OmsMethod.Keyless;
-            if (single["rawBytes"] is { } rawSingle && Base64(rawSingle) is { Length: > 0 } der)
+            if (single[OmsKeys.rawBytes] is { } rawSingle && Base64(rawSingle) is { Length: > 0 } der)
             {
                 bundle.Certificates = new[] { der };
             }
@@ -189,35 +189,35 @@ public sealed class OmsBundle
             return null;
         }
 
-        if (root["messageSignature"] is not null)
+        if (root[OmsKeys.messageSignature] is not null)
         {
             problem = "it signs a message digest (messageSignature), not a DSSE envelope: it is not an OpenSSF model signature";
             return null;
         }
 
-        var envelope = root["dsseEnvelope"];
+        var envelope = root[OmsKeys.dsseEnvelope];
         if (envelope is not { Kind: JsonValueKind.Object })
         {
             problem = "it has no dsseEnvelope object (the signed statement)";
             return null;
         }
 
-        bundle.PayloadType = envelope["payloadType"]?.AsString() ?? string.Empty;
-        if (envelope["payload"] is not { } payload || Base64(payload) is not { } payloadBytes)
+        bundle.PayloadType = envelope[OmsKeys.payloadType]?.AsString() ?? string.Empty;
+        if (envelope[OmsKeys.payload] is not { } payload || Base64(payload) is not { } payloadBytes)
         {
             problem = "dsseEnvelope.payload is missing or not base64";
             return null;
         }
 
         bundle.Payload = payloadBytes;
-        if (envelope["signatures"] is not { Kind: JsonValueKind.Array } signatures || signatures.Items.Count != 1)
+        if (envelope[OmsKeys.signatures] is not { Kind: JsonValueKind.Array } signatures || signatures.Items.Count != 1)
         {
             // model_signing writes exactly one; with several, which one vouches for the bytes would be ambiguous.
             problem = "dsseEnvelope.signatures must hold exactly one signature";
             return null;
         }
 
-        if (signatures.Items[0]["sig"] is not { } sig || Base64(sig) is not { Length: > 0 } signature)
+        if (signatures.Items[0][OmsKeys.sig] is not { } sig || Base64(sig) is not { Length: > 0 } signature)
         {
             problem = "dsseEnvelope.signatures[0].sig is missing or not base64";
             return null;

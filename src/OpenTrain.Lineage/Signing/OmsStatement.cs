@@ -89,13 +89,13 @@ public sealed class OmsStatement
             return null;
         }
 
-        if (root["_type"]?.AsString() != StatementType)
+        if (root[OmsKeys._type]?.AsString() != StatementType)
         {
             problem = $"the signed statement's _type is not {StatementType}";
             return null;
         }
 
-        string predicateType = root["predicateType"]?.AsString() ?? "(none)";
+        string predicateType = root[OmsKeys.predicateType]?.AsString() ?? "(none)";
         if (predicateType != PredicateType)
         {
             // The v0.2 predicate (https://model_signing/Digests/v0.1) used another PAE and layout: not checked here.
@@ -105,26 +105,26 @@ public sealed class OmsStatement
         }
 
         var statement = new OmsStatement();
-        if (root["subject"] is not { Kind: JsonValueKind.Array } subjects || subjects.Items.Count != 1
-            || subjects.Items[0]["digest"]?["sha256"]?.AsString() is not { } rootDigest || !TextChecks.IsSha256(rootDigest))
+        if (root[OmsKeys.subject] is not { Kind: JsonValueKind.Array } subjects || subjects.Items.Count != 1
+            || subjects.Items[0][OmsKeys.digest]?[OmsKeys.sha256]?.AsString() is not { } rootDigest || !TextChecks.IsSha256(rootDigest))
         {
             problem = "the signed statement must have exactly one subject with a sha256 digest (64 lowercase hex digits)";
             return null;
         }
 
-        statement.SubjectName = subjects.Items[0]["name"]?.AsString() ?? string.Empty;
+        statement.SubjectName = subjects.Items[0][OmsKeys.name]?.AsString() ?? string.Empty;
         statement.SubjectDigest = rootDigest;
-        var predicate = root["predicate"];
-        var serialization = predicate?["serialization"];
+        var predicate = root[OmsKeys.predicate];
+        var serialization = predicate?[OmsKeys.serialization];
         if (predicate is not { Kind: JsonValueKind.Object } || serialization is not { Kind: JsonValueKind.Object })
         {
             problem = "the signed statement has no predicate.serialization object";
             return null;
         }
 
-        statement.Serialization = serialization["method"]?.AsString() ?? string.Empty;
-        statement.HashType = serialization["hash_type"]?.AsString() ?? string.Empty;
-        statement.AllowSymlinks = serialization["allow_symlinks"] is { Kind: JsonValueKind.Boolean, Boolean: true };
+        statement.Serialization = serialization[OmsKeys.method]?.AsString() ?? string.Empty;
+        statement.HashType = serialization[OmsKeys.hash_type]?.AsString() ?? string.Empty;
+        statement.AllowSymlinks = serialization[OmsKeys.allow_symlinks] is { Kind: JsonValueKind.Boolean, Boolean: true };
         if (statement.Serialization != "files" && statement.Serialization != "shards")
         {
             problem = $"its serialization method is '{OmsBundle.Short(statement.Serialization)}', not files or shards";
@@ -141,7 +141,7 @@ public sealed class OmsStatement
         if (statement.Serialization == "shards")
         {
             // model_signing may write the size as 1000000000.0.
-            if (serialization["shard_size"] is not { Kind: JsonValueKind.Number, Text: { } sizeText }
+            if (serialization[OmsKeys.shard_size] is not { Kind: JsonValueKind.Number, Text: { } sizeText }
                 || !double.TryParse(sizeText, NumberStyles.Float, CultureInfo.InvariantCulture, out double size)
                 || size < 1 || size > long.MaxValue / 2 || Math.Floor(size) != size)
             {
@@ -153,7 +153,7 @@ public sealed class OmsStatement
         }
 
         var ignored = new List<string>();
-        if (serialization["ignore_paths"] is { } ignorePaths)
+        if (serialization[OmsKeys.ignore_paths] is { } ignorePaths)
         {
             if (ignorePaths.Kind != JsonValueKind.Array)
             {
@@ -174,7 +174,7 @@ public sealed class OmsStatement
         }
 
         statement.IgnorePaths = ignored;
-        if (predicate["resources"] is not { Kind: JsonValueKind.Array } resources || resources.Items.Count == 0)
+        if (predicate[OmsKeys.resources] is not { Kind: JsonValueKind.Array } resources || resources.Items.Count == 0)
         {
             problem = "its predicate.resources is not a non-empty array";
             return null;
@@ -184,9 +184,9 @@ public sealed class OmsStatement
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in resources.Items)
         {
-            string? name = item["name"]?.AsString();
-            string? algorithm = item["algorithm"]?.AsString();
-            string? digest = item["digest"]?.AsString();
+            string? name = item[OmsKeys.name]?.AsString();
+            string? algorithm = item[OmsKeys.algorithm]?.AsString();
+            string? digest = item[OmsKeys.digest]?.AsString();
             if (name is null || algorithm is null || digest is null || !TextChecks.IsSha256(digest))
             {
                 problem = "a resource has no string name, algorithm and sha256 digest (64 lowercase hex digits)";
