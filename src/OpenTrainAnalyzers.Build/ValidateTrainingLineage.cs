@@ -203,6 +203,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         }
 
         var hasher = WeightHasher.Load(HashCacheFile);
+        var shardDigests = ShardDigests.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".shards.cache"));
         var headers = HeaderChecks.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".headers.cache"));
         hasher.Cancellation = _cancel.Token;
         _report.Hashing = VerifyDigests ? hasher : null;
@@ -268,7 +269,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 }
 
                 // The producer's OpenSSF model signature (weights.signature), over the digests just bound to the bytes.
-                signature = ModelSignature.Check(manifest, path, signing.Signers, signing.VerificationTimeUtc, signing.Required, weightsVerified, findings);
+                signature = ModelSignature.Check(manifest, path, signing.Signers, signing.VerificationTimeUtc, signing.Required, weightsVerified, shardDigests, findings);
 
                 // A packaged manifest's key is its place in the package, not in this machine's package folder: exports stay reproducible.
                 string key = packageId is null ? RelativeToProject(path) : $"{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}/{item.GetMetadata("OpenTrainPackageFile")}";
@@ -303,6 +304,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         {
             hasher.Save();
             headers.Save();
+            shardDigests.Save();
             Log.LogMessage(MessageImportance.Normal, headers.Summary());
             Log.LogMessage(MessageImportance.Normal, string.Format(CultureInfo.InvariantCulture,
                 "OpenTrain: hashed {0} weight file(s) ({1:N0} bytes), {2} reused from cache.", hasher.HashedFiles, hasher.HashedBytes, hasher.ReusedFiles));

@@ -218,7 +218,7 @@ public sealed class OmsStatement
                 if (first <= 0
                     || !long.TryParse(name.Substring(first + 1, second - first - 1), NumberStyles.None, CultureInfo.InvariantCulture, out start)
                     || !long.TryParse(name.Substring(second + 1), NumberStyles.None, CultureInfo.InvariantCulture, out end)
-                    || end <= start)
+                    || end < start || (end == start && start != 0))
                 {
                     problem = $"shard resource '{OmsBundle.Short(name)}' is not named path:start:end";
                     return null;

@@ -59,6 +59,7 @@ internal static class ModelSignature
         DateTime verificationTimeUtc,
         bool required,
         bool weightsVerified,
+        ShardDigests shards,
         List<LineageFinding> findings)
     {
         var weights = manifest.Document?.Weights;
@@ -166,13 +167,6 @@ internal static class ModelSignature
             return outcome;
         }
 
-        if (statement.Serialization == "shards")
-        {
-            outcome.Status = "not-verified (method not supported)";
-            Add(LineageRules.SignatureMethodUnsupported, $"'{relative}' uses the shards serialization (shards of {statement.ShardSize:N0} bytes); this version checks the files serialization only, so the weights are NOT verified as signed. Ask the producer to sign with --serialization files (the default), or verify with model_signing.", untrustedSeverity);
-            return outcome;
-        }
-
         string? computedRoot = RootOf(statement);
         if (computedRoot != statement.SubjectDigest)
         {
@@ -183,7 +177,15 @@ internal static class ModelSignature
 
         // 3. The signed files are exactly weights.files (plus, optionally, the manifest itself).
         int before = findings.Count;
-        CompareResources(manifest, manifestPath, statement, outcome, findings);
+        if (statement.Serialization == "shards")
+        {
+            CompareShards(manifest, manifestPath, statement, outcome, shards, findings);
+        }
+        else
+        {
+            CompareResources(manifest, manifestPath, statement, outcome, findings);
+        }
+
         if (!statement.IsSingleFile)
         {
             FindUnsignedFiles(directory, relative, Path.GetFileName(manifestPath), statement, manifest.Document!.Weights.Node!.Files.Field, findings);
@@ -368,7 +370,7 @@ internal static class ModelSignature
     /// <summary>SHA-256 over the resources' raw digests in path-segment order; null when a name is not a contained path.</summary>
     internal static string? RootOf(OmsStatement statement)
     {
-        var items = new List<(string[] Segments, string Digest)>();
+        var items = new List<(string[] Segments, long Start, long End, string Digest)>();
         foreach (var resource in statement.Resources)
         {
             if (resource.Path != "." && WeightPaths.Problem(resource.Path) is not null)
@@ -376,10 +378,15 @@ internal static class ModelSignature
                 return null;
             }
 
-            items.Add((RootDigest.Segments(resource.Path), resource.Digest));
+            items.Add((RootDigest.Segments(resource.Path), resource.Start, resource.End, resource.Digest));
         }
 
-        items.Sort((a, b) => RootDigest.CompareSegments(a.Segments, b.Segments));
+        // model_signing sorts its manifest keys: files by path (PurePosixPath order), shards by (path, start, end).
+        items.Sort((a, b) =>
+        {
+            int c = RootDigest.CompareSegments(a.Segments, b.Segments);
+            return c != 0 ? c : a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.End.CompareTo(b.End);
+        });
         var concatenated = new byte[items.Count * 32];
         for (int i = 0; i < items.Count; i++)
         {
@@ -468,6 +475,107 @@ internal static class ModelSignature
             findings.Add(new LineageFinding(LineageRules.SignedFilesMismatch,
                 $"The signature covers '{OmsBundle.Short(pair.Key)}' (SHA-256 {pair.Value.Digest}), which weights.files does not list: add it with its sha256 and size so the manifest describes the signed model.",
                 filesField.JsonPath, filesField.Value?.Range, LineageLevel.Declared));
+        }
+    }
+
+    /// <summary>
+    /// Shards serialization: every file of weights.files is cut into signed byte ranges that must cover it exactly, and
+    /// each range's SHA-256 is computed from the bytes on disk (cached in obj/: an unchanged rebuild reads nothing).
+    /// </summary>
+    private static void CompareShards(LineageManifest manifest, string manifestPath, OmsStatement statement, SignatureOutcome outcome, ShardDigests shards, List<LineageFinding> findings)
+    {
+        var filesField = manifest.Document!.Weights.Node!.Files.Field;
+        string directory = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
+        var byPath = statement.Resources.GroupBy(r => string.Join("/", RootDigest.Segments(r.Path)), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(r => r.Start).ToList(), StringComparer.Ordinal);
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in manifest.WeightFiles)
+        {
+            if (file.RelativePath is null || WeightPaths.Problem(file.RelativePath) is not null || WeightVerifier.FullPathOf(file, directory) is not { } full)
+            {
+                continue; // reported by the policy
+            }
+
+            string key = string.Join("/", RootDigest.Segments(file.RelativePath));
+            declared.Add(key);
+            var at = file.Path.Value!;
+            if (!byPath.TryGetValue(key, out var list))
+            {
+                findings.Add(new LineageFinding(LineageRules.SignedFilesMismatch,
+                    $"'{file.RelativePath}' is in weights.files but not in the signature: the producer did not sign it. Remove it from the model, or ask the producer to sign the folder with it.",
+                    at.Path, at.Range, LineageLevel.Declared));
+            }
+            else if (ShardProblem(full, file.DeclaredSize, list, shards) is { } problem)
+            {
+                findings.Add(new LineageFinding(LineageRules.SignedFilesMismatch, $"'{file.RelativePath}' {problem}: these are not the weights the producer signed.", at.Path, at.Range, LineageLevel.Declared));
+            }
+        }
+
+        string manifestName = Path.GetFileName(manifestPath);
+        foreach (var pair in byPath.Where(p => !declared.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (pair.Key == manifestName)
+            {
+                if (ShardProblem(Path.GetFullPath(manifestPath), null, pair.Value, shards) is { } problem)
+                {
+                    findings.Add(new LineageFinding(LineageRules.SignedFilesMismatch,
+                        $"The signature covers this manifest, but it {problem}: it was edited after signing. Restore the signed manifest, or ask the producer to sign again.",
+                        "$", manifest.Root?.Range, LineageLevel.Declared));
+                }
+                else
+                {
+                    outcome.LineageSigned = true;
+                }
+
+                continue;
+            }
+
+            findings.Add(new LineageFinding(LineageRules.SignedFilesMismatch,
+                $"The signature covers '{OmsBundle.Short(pair.Key)}' ({pair.Value.Count} shard(s)), which weights.files does not list: add it with its sha256 and size so the manifest describes the signed model.",
+                filesField.JsonPath, filesField.Value?.Range, LineageLevel.Declared));
+        }
+    }
+
+    /// <summary>Why the signed shards do not describe the file's bytes, or null when they do.</summary>
+    private static string? ShardProblem(string fullPath, long? declaredSize, List<OmsResource> list, ShardDigests shards)
+    {
+        try
+        {
+            var info = new FileInfo(fullPath);
+            if (SafeFiles.KindOf(fullPath) != FileKind.Regular || (declaredSize is { } size && size != info.Length))
+            {
+                return "cannot be compared with its signed shards (missing, not a regular file, or not the declared size: see its own finding)";
+            }
+
+            long position = 0;
+            foreach (var shard in list)
+            {
+                if (shard.Start != position)
+                {
+                    return $"is signed as shards that {(shard.Start > position ? "leave bytes " + position + "–" + shard.Start + " unsigned" : "overlap at byte " + shard.Start)}";
+                }
+
+                position = shard.End;
+            }
+
+            if (position != info.Length)
+            {
+                return $"has {info.Length:N0} bytes, but its signed shards cover {position:N0}";
+            }
+
+            foreach (var shard in list)
+            {
+                if (shards.Of(info, shard.Start, shard.End) != shard.Digest)
+                {
+                    return $"has other bytes in {shard.Start:N0}–{shard.End:N0} than the shard the producer signed ({shard.Digest})";
+                }
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+        {
+            return "cannot be read to compare with its signed shards: " + SafeFiles.Reason(e);
         }
     }
 

@@ -398,26 +398,71 @@ public sealed class SignedWeightsTests : IDisposable
     }
 
     [Fact]
-    public void Shards_and_keyless_are_reported_as_not_verified()
+    public void Shards_signatures_verify_by_hashing_each_range_and_catch_a_flipped_byte()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        byte[] weights = "sharded weights"u8.ToArray();
+        byte[] weights = Encoding.UTF8.GetBytes("sharded weights, thirty-three b.");
         File.WriteAllBytes(Path.Combine(_directory, "model.onnx"), weights);
         string manifest = Path.Combine(_directory, "model.lineage.json");
         WriteManifest(manifest, new List<(string, string)> { ("model.onnx", Sha256Hex(weights)) });
-        File.WriteAllText(Path.Combine(_directory, "model.sig"), MakeKeyBundle(key, new List<(string, string)> { ($"model.onnx:0:{weights.Length}", Sha256Hex(weights)) }, "shards"));
+        // Shards of 10 bytes (the statement says 1e9; each range is hashed as signed either way).
+        var shards = new List<(string, string)>();
+        for (int start = 0; start < weights.Length; start += 10)
+        {
+            int end = Math.Min(start + 10, weights.Length);
+            shards.Add(($"model.onnx:{start}:{end}", Sha256Hex(weights[start..end])));
+        }
+
+        File.WriteAllText(Path.Combine(_directory, "model.sig"), MakeKeyBundle(key, shards, "shards"));
         string pem = Path.Combine(_directory, "..", Path.GetFileName(_directory) + "-shard.pem");
         File.WriteAllText(pem, key.ExportSubjectPublicKeyInfoPem());
         try
         {
             Assert.True(Run(manifest, pem), Describe());
-            Assert.Equal("OTL0805", Assert.Single(_engine.Warnings).Code);
-            Assert.Equal("not-verified (method not supported)", ReportedSignature().GetProperty("status").GetString());
+            Assert.Equal("verified", ReportedSignature().GetProperty("status").GetString());
+
+            // One byte of the third shard changed, and the manifest updated to match: only the signature can tell.
+            weights[25] ^= 0x20;
+            File.WriteAllBytes(Path.Combine(_directory, "model.onnx"), weights);
+            WriteManifest(manifest, new List<(string, string)> { ("model.onnx", Sha256Hex(weights)) });
+            var engine = new FakeBuildEngine();
+            Assert.False(Task(engine, manifest, pem).Execute());
+            var error = Assert.Single(engine.Errors);
+            Assert.Equal("OTL0803", error.Code);
+            Assert.Contains("20–30", error.Message, StringComparison.Ordinal);
+
+            // A signature whose shards leave bytes out does not cover the file.
+            File.WriteAllText(Path.Combine(_directory, "model.sig"), MakeKeyBundle(key, shards.Take(2).ToList(), "shards"));
+            var gap = new FakeBuildEngine();
+            Assert.False(Task(gap, manifest, pem).Execute());
+            Assert.Contains(gap.Errors, e => e.Code == "OTL0803" && e.Message!.Contains("signed shards cover 20", StringComparison.Ordinal));
         }
         finally
         {
             File.Delete(pem);
         }
+    }
+
+    [Fact]
+    public void Shard_digests_are_cached_so_an_unchanged_rebuild_reads_no_bytes()
+    {
+        string file = Path.Combine(_directory, "w.bin");
+        File.WriteAllBytes(file, new byte[] { 1, 2, 3, 4, 5, 6 });
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(-5)); // outside the racy window
+        string cache = Path.Combine(_directory, "shards.cache");
+        var first = ShardDigests.Load(cache);
+        string digest = first.Of(new FileInfo(file), 2, 6);
+        first.Save();
+        Assert.Equal(1, first.HashedShards);
+        Assert.Equal(Sha256Hex(new byte[] { 3, 4, 5, 6 }), digest);
+
+        var second = ShardDigests.Load(cache);
+        Assert.Equal(digest, second.Of(new FileInfo(file), 2, 6));
+        Assert.Equal(0, second.HashedShards);
+
+        File.WriteAllBytes(file, new byte[] { 1, 2, 3, 4, 5, 7 });
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(-4));
+        Assert.NotEqual(digest, ShardDigests.Load(cache).Of(new FileInfo(file), 2, 6));
     }
 
     [Theory]
