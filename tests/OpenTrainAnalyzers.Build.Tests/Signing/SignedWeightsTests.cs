@@ -87,12 +87,22 @@ public sealed class SignedWeightsTests : IDisposable
     public void NVIDIA_signed_skill_verifies_against_NVIDIA_root_and_names_the_signer()
     {
         string manifest = CopyVector(Path.Combine("nvidia-skills", "skills", "mcore-linting-and-formatting"), "skill.oms.sig");
+        string bom = Path.Combine(_directory, "..", Path.GetFileName(_directory) + "-bom.cdx.json");
+        var task = Task(_engine, manifest, NvidiaRoot);
+        task.Export = "cyclonedx";
+        task.CycloneDxExport = bom;
 
-        Assert.True(Run(manifest, NvidiaRoot), Describe());
+        Assert.True(task.Execute(), Describe());
 
         var signature = ReportedSignature();
         Assert.Equal("verified", signature.GetProperty("status").GetString());
         Assert.Contains("CN=NVIDIA Agent Skills Signing 001", signature.GetProperty("signer").GetString(), StringComparison.Ordinal);
+        // The export names who vouches for the weights.
+        var properties = JsonDocument.Parse(File.ReadAllText(bom)).RootElement.GetProperty("components")[0].GetProperty("properties").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("value").GetString()!);
+        File.Delete(bom);
+        Assert.Equal("verified", properties["opentrain:signature:status"]);
+        Assert.Contains("NVIDIA Agent Skills Signing 001", properties["opentrain:signature:signer"], StringComparison.Ordinal);
     }
 
     [SkippableFact]
