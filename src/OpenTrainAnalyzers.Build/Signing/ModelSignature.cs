@@ -171,7 +171,7 @@ internal static class ModelSignature
         if (computedRoot != statement.SubjectDigest)
         {
             outcome.Status = "invalid";
-            Add(LineageRules.SignatureInvalid, $"The statement signed in '{relative}' claims the root digest {statement.SubjectDigest}, but its resources give {computedRoot ?? "(a resource name that is not a contained relative path)"}: the statement is inconsistent. Get the signature again from the producer.");
+            Add(LineageRules.SignatureInvalid, $"The statement signed in '{relative}' claims the root digest {statement.SubjectDigest}, but its resources give {computedRoot ?? "(a resource name that is not a contained relative path, or two names for the same file)"}: the statement is inconsistent. Get the signature again from the producer.");
             return outcome;
         }
 
@@ -367,13 +367,22 @@ internal static class ModelSignature
         }
     }
 
-    /// <summary>SHA-256 over the resources' raw digests in path-segment order; null when a name is not a contained path.</summary>
+    /// <summary>
+    /// SHA-256 over the resources' raw digests in path-segment order; null when a name is not a contained path or two
+    /// names denote the same file (e.g. "a/b" and "a//b"): such a statement could bind one file to two digests.
+    /// </summary>
     internal static string? RootOf(OmsStatement statement)
     {
         var items = new List<(string[] Segments, long Start, long End, string Digest)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var resource in statement.Resources)
         {
             if (resource.Path != "." && WeightPaths.Problem(resource.Path) is not null)
+            {
+                return null;
+            }
+
+            if (!seen.Add(string.Join("/", RootDigest.Segments(resource.Path)) + ":" + resource.Start + ":" + resource.End))
             {
                 return null;
             }

@@ -453,6 +453,30 @@ public sealed class SignedWeightsTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("./model.onnx")]
+    [InlineData("../model.onnx")]
+    public void A_statement_naming_one_file_twice_or_outside_the_folder_is_invalid_not_a_crash(string second)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        byte[] weights = "weights"u8.ToArray();
+        File.WriteAllBytes(Path.Combine(_directory, "model.onnx"), weights);
+        string manifest = Path.Combine(_directory, "model.lineage.json");
+        WriteManifest(manifest, new List<(string, string)> { ("model.onnx", Sha256Hex(weights)) });
+        File.WriteAllText(Path.Combine(_directory, "model.sig"), MakeKeyBundle(key, new List<(string, string)> { ("model.onnx", Sha256Hex(weights)), (second, new string('0', 64)) }, "files"));
+        string pem = Path.Combine(_directory, "..", Path.GetFileName(_directory) + "-dup.pem");
+        File.WriteAllText(pem, key.ExportSubjectPublicKeyInfoPem());
+        try
+        {
+            Assert.False(Run(manifest, pem));
+            Assert.Equal("OTL0801", Assert.Single(_engine.Errors).Code);
+        }
+        finally
+        {
+            File.Delete(pem);
+        }
+    }
+
     [Fact]
     public void Shard_digests_are_cached_so_an_unchanged_rebuild_reads_no_bytes()
     {
