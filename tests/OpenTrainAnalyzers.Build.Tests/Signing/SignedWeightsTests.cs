@@ -478,6 +478,26 @@ public sealed class SignedWeightsTests : IDisposable
     }
 
     [Fact]
+    public void Pack_puts_the_signature_beside_the_manifest_so_apps_can_verify_it()
+    {
+        byte[] weights = "packed weights"u8.ToArray();
+        File.WriteAllBytes(Path.Combine(_directory, "model.onnx"), weights);
+        string manifest = Path.Combine(_directory, "model.lineage.json");
+        WriteManifest(manifest, new List<(string, string)> { ("model.onnx", Sha256Hex(weights)) });
+        File.WriteAllText(Path.Combine(_directory, "model.sig"), "{}");
+        var packed = new TaskItem("model.onnx");
+        packed.SetMetadata("PackagePath", "contentFiles/any/any/models/");
+        packed.SetMetadata("BuildAction", "None");
+        var task = new PackLineage { BuildEngine = _engine, PackageFiles = new[] { packed }, Manifests = new[] { new TaskItem(manifest) }, ProjectDirectory = _directory, ProjectFile = "/repo/lib.csproj" };
+
+        Assert.True(task.Execute(), Describe());
+
+        Assert.Equal(
+            new[] { "contentFiles/any/any/models/model.lineage.json", "contentFiles/any/any/models/model.sig" },
+            task.AddedPackageFiles.Select(a => a.GetMetadata("PackagePath")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Shard_digests_are_cached_so_an_unchanged_rebuild_reads_no_bytes()
     {
         string file = Path.Combine(_directory, "w.bin");
