@@ -110,7 +110,9 @@ internal static class ModelSignature
         }
 
         outcome.Method = bundle.Method switch { OmsMethod.Key => "key", OmsMethod.Certificate => "certificate", _ => "keyless" };
-        if (bundle.Method == OmsMethod.Keyless)
+        // A chain with transparency-log entries is a keyless (Fulcio) signature in the older bundle layout: its
+        // certificate names an OIDC identity and means nothing without the log, so it is not checked as a CA chain.
+        if (bundle.Method == OmsMethod.Keyless || (bundle.Method == OmsMethod.Certificate && bundle.HasTlogEntries))
         {
             outcome.Status = "not-verified (method not supported)";
             Add(LineageRules.SignatureMethodUnsupported,
@@ -205,6 +207,11 @@ internal static class ModelSignature
         {
             // The signature covers the declared digests; without the byte check nothing binds them to the files on disk.
             outcome.Status = "not-verified (weights not checked)";
+            if (required)
+            {
+                Add(LineageRules.SignatureRequired,
+                    $"The signature in '{relative}' is valid and trusted, but it covers the digests the manifest declares, and the weights on disk were not compared with them (OpenTrainVerifyDigests is false, or a weight file failed its check): a required signature needs both. Set OpenTrainVerifyDigests to true and fix the weight findings.");
+            }
         }
         else
         {

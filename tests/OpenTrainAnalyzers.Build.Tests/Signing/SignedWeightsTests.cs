@@ -138,6 +138,36 @@ public sealed class SignedWeightsTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_required_signature_is_not_met_when_the_weights_bytes_were_not_checked()
+    {
+        string manifest = CopyVector(Path.Combine("model-transparency", "v1.1.0-elliptic-key"), "model.sig");
+        var task = Task(_engine, manifest, Keys("signing-key-pub.pem"));
+        task.VerifyDigests = false;
+        Assert.True(task.Execute(), Describe());
+        Assert.Equal("not-verified (weights not checked)", ReportedSignature().GetProperty("status").GetString());
+
+        var strict = new FakeBuildEngine();
+        task = Task(strict, manifest, Keys("signing-key-pub.pem"));
+        task.VerifyDigests = false;
+        task.RequireSignature = true;
+        Assert.False(task.Execute());
+        Assert.Equal("OTL0806", Assert.Single(strict.Errors).Code);
+    }
+
+    [SkippableFact]
+    public void A_certificate_chain_with_transparency_log_entries_is_treated_as_keyless()
+    {
+        string manifest = CopyVector(Path.Combine("model-transparency", "v1.1.0-certificate"), "model.sig");
+        EditBundle(Path.Combine(_directory, "model.sig"), bundle =>
+            bundle["verificationMaterial"]!["tlogEntries"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["logIndex"] = "1" }));
+
+        Assert.True(Run(manifest, Keys("ca-cert.pem")), Describe());
+
+        Assert.Equal("OTL0805", Assert.Single(_engine.Warnings).Code);
+        Assert.Equal("not-verified (method not supported)", ReportedSignature().GetProperty("status").GetString());
+    }
+
+    [SkippableFact]
     public void A_flipped_byte_in_a_signed_file_fails()
     {
         string manifest = CopyVector(Path.Combine("model-transparency", "v1.1.0-elliptic-key"), "model.sig", digestsFromDisk: true);
