@@ -163,6 +163,27 @@ internal sealed class LineageReport
         }
 
         json.EndArray();
+
+        // Who vouches for which weights (OpenSSF model signatures), in the run's property bag; absent when none is signed.
+        var signed = Models.FindAll(m => m.Signature is not null);
+        if (signed.Count > 0)
+        {
+            json.Name("properties").BeginObject().Name("opentrain:signatures").BeginArray();
+            foreach (var model in signed)
+            {
+                json.BeginObject()
+                    .Property("manifest", FileUri(SafeFiles.Escape(model.Manifest)))
+                    .Property("file", SafeFiles.Escape(model.Signature!.File))
+                    .Property("status", model.Signature.Status)
+                    .Property("method", model.Signature.Method)
+                    .Property("signer", SafeFiles.EscapeOrNull(model.Signature.Signer))
+                    .Property("lineageSigned", model.Signature.LineageSigned)
+                    .EndObject();
+            }
+
+            json.EndArray().EndObject();
+        }
+
         json.EndObject().EndArray().EndObject();
         return json.ToString();
     }

@@ -91,6 +91,8 @@ public sealed class SignedWeightsTests : IDisposable
         var task = Task(_engine, manifest, NvidiaRoot);
         task.Export = "cyclonedx";
         task.CycloneDxExport = bom;
+        string sarif = bom + ".sarif";
+        task.SarifReport = sarif;
 
         Assert.True(task.Execute(), Describe());
 
@@ -103,6 +105,11 @@ public sealed class SignedWeightsTests : IDisposable
         File.Delete(bom);
         Assert.Equal("verified", properties["opentrain:signature:status"]);
         Assert.Contains("NVIDIA Agent Skills Signing 001", properties["opentrain:signature:signer"], StringComparison.Ordinal);
+        var run = JsonDocument.Parse(File.ReadAllText(sarif)).RootElement.GetProperty("runs")[0];
+        File.Delete(sarif);
+        var signed = Assert.Single(run.GetProperty("properties").GetProperty("opentrain:signatures").EnumerateArray());
+        Assert.Equal("verified", signed.GetProperty("status").GetString());
+        Assert.Contains("NVIDIA Agent Skills Signing 001", signed.GetProperty("signer").GetString(), StringComparison.Ordinal);
     }
 
     [SkippableFact]
