@@ -132,6 +132,17 @@ internal static class EcKeys
         return new PublicKey(curve, x, y, spki);
     }
 
+    /// <summary>
+    /// True when <paramref name="der"/> is shaped like one DER X.509 certificate (SEQUENCE { SEQUENCE tbsCertificate, … }
+    /// and nothing after it). The X509Certificate2 byte constructor also imports PKCS#12 and PKCS#7 blobs; bytes from
+    /// a bundle must never reach it unless they are a plain certificate.
+    /// </summary>
+    public static bool LooksLikeCertificate(byte[] der)
+    {
+        var outer = new Der(der);
+        return outer.Read(0x30, out var body) && outer.AtEnd && body.PeekTag == 0x30;
+    }
+
     /// <summary>The DER SubjectPublicKeyInfo of a DER X.509 certificate, or null.</summary>
     public static byte[]? SpkiOfCertificate(byte[] certificate)
     {

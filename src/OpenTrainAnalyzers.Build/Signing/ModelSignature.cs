@@ -318,6 +318,12 @@ internal static class ModelSignature
         problem = null;
         invalidReason = null;
         X509Certificate2 leaf;
+        if (bundle.Certificates.Any(c => !EcKeys.LooksLikeCertificate(c)))
+        {
+            invalidReason = "a certificate in its chain is not a DER X.509 certificate";
+            return false;
+        }
+
         try
         {
             leaf = new X509Certificate2(bundle.Certificates[0]);

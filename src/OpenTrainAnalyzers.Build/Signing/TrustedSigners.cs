@@ -73,6 +73,12 @@ internal static class TrustedSigners
 
             if (EcKeys.FromPem(text, "CERTIFICATE") is { } der)
             {
+                if (!EcKeys.LooksLikeCertificate(der))
+                {
+                    problems.Add($"OpenTrainTrustedSigner '{spec}' has a CERTIFICATE block that is not a DER X.509 certificate.");
+                    continue;
+                }
+
                 X509Certificate2 certificate;
                 try
                 {

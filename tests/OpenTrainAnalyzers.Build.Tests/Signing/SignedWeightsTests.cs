@@ -337,6 +337,25 @@ public sealed class SignedWeightsTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public void A_chain_entry_that_is_not_a_plain_certificate_never_reaches_the_certificate_loader()
+    {
+        string manifest = CopyVector(Path.Combine("model-transparency", "v1.1.0-certificate"), "model.sig");
+        // A PKCS#12 container (SEQUENCE { INTEGER 3, … }) in place of the intermediate.
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=pfx", key, HashAlgorithmName.SHA256);
+        using var self = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        byte[] pfx = self.Export(X509ContentType.Pkcs12);
+        EditBundle(Path.Combine(_directory, "model.sig"), bundle =>
+            bundle["verificationMaterial"]!["x509CertificateChain"]!["certificates"]![1]!["rawBytes"] = Convert.ToBase64String(pfx));
+
+        Assert.False(Run(manifest, Keys("ca-cert.pem")));
+
+        var error = Assert.Single(_engine.Errors);
+        Assert.Equal("OTL0801", error.Code);
+        Assert.Contains("not a DER X.509 certificate", error.Message, StringComparison.Ordinal);
+    }
+
     [SkippableTheory]
     [InlineData(1)]
     [InlineData(100)]
