@@ -35,6 +35,9 @@ internal sealed class SignatureOutcome
     public bool LineageSigned { get; set; }
 
     public bool IsVerified => Status == "verified";
+
+    /// <summary>The signed statement's subject digest (SHA-256 over the signed files' digests), once the signature checked out.</summary>
+    public string? RootDigest { get; set; }
 }
 
 /// <summary>
@@ -216,6 +219,7 @@ internal static class ModelSignature
         else
         {
             outcome.Status = "verified";
+            outcome.RootDigest = statement.SubjectDigest;
         }
 
         return outcome;

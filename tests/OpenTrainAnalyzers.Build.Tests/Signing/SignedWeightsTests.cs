@@ -89,8 +89,10 @@ public sealed class SignedWeightsTests : IDisposable
         string manifest = CopyVector(Path.Combine("nvidia-skills", "skills", "mcore-linting-and-formatting"), "skill.oms.sig");
         string bom = Path.Combine(_directory, "..", Path.GetFileName(_directory) + "-bom.cdx.json");
         var task = Task(_engine, manifest, NvidiaRoot);
-        task.Export = "cyclonedx";
+        task.Export = "cyclonedx+spdx";
         task.CycloneDxExport = bom;
+        string spdx = bom + ".spdx.json";
+        task.SpdxExport = spdx;
         string sarif = bom + ".sarif";
         task.SarifReport = sarif;
 
@@ -105,6 +107,19 @@ public sealed class SignedWeightsTests : IDisposable
         File.Delete(bom);
         Assert.Equal("verified", properties["opentrain:signature:status"]);
         Assert.Contains("NVIDIA Agent Skills Signing 001", properties["opentrain:signature:signer"], StringComparison.Ordinal);
+        // SPDX: the signed root digest among the model's verifiedUsing, with the signer; valid for the official schema.
+        string spdxText = File.ReadAllText(spdx);
+        File.Delete(spdx);
+        var verifiedUsing = JsonDocument.Parse(spdxText).RootElement.GetProperty("@graph").EnumerateArray()
+            .Single(e => e.GetProperty("type").GetString() == "ai_AIPackage" && e.TryGetProperty("verifiedUsing", out _)).GetProperty("verifiedUsing");
+        var signedRoot = Assert.Single(verifiedUsing.EnumerateArray(), h => h.TryGetProperty("comment", out _));
+        Assert.Equal("7aad6e47b1ab6a80a3eab28d42ceb3d2e1f4e0a44a1135c41fc75855ca02d975", signedRoot.GetProperty("hashValue").GetString());
+        Assert.Contains("NVIDIA Agent Skills Signing 001", signedRoot.GetProperty("comment").GetString(), StringComparison.Ordinal);
+        if (ExportTests.SpdxSchema.Value is { } schema)
+        {
+            ExportTests.AssertValid(schema, spdxText);
+        }
+
         var run = JsonDocument.Parse(File.ReadAllText(sarif)).RootElement.GetProperty("runs")[0];
         File.Delete(sarif);
         var signed = Assert.Single(run.GetProperty("properties").GetProperty("opentrain:signatures").EnumerateArray());
