@@ -112,6 +112,16 @@ public static class LineageRules
     public static readonly LineageRule SuppressionExpired = new("OTL0601", FindingSeverity.Warning, "Suppression expired");
     public static readonly LineageRule SuppressionStale = new("OTL0602", FindingSeverity.Warning, "Suppression matches no finding");
 
+    // Signed weights: OpenSSF model signatures (weights.signature, docs/signed-weights.md).
+    public static readonly LineageRule SignatureUnreadable = new("OTL0800", FindingSeverity.Error, "Model signature missing, unreadable or not an OpenSSF model signature");
+    public static readonly LineageRule SignatureInvalid = new("OTL0801", FindingSeverity.Error, "Model signature does not verify");
+    public static readonly LineageRule SignatureUntrusted = new("OTL0802", FindingSeverity.Warning, "Model signature not from a trusted signer");
+    public static readonly LineageRule SignedFilesMismatch = new("OTL0803", FindingSeverity.Error, "Signed files differ from weights.files");
+    public static readonly LineageRule UnsignedFile = new("OTL0804", FindingSeverity.Error, "File in the signed model folder is neither signed nor ignored");
+    public static readonly LineageRule SignatureMethodUnsupported = new("OTL0805", FindingSeverity.Warning, "Model signature not verified: method not supported");
+    public static readonly LineageRule SignatureRequired = new("OTL0806", FindingSeverity.Error, "Model signature required");
+    public static readonly LineageRule TrustedSignerInvalid = new("OTL0807", FindingSeverity.Error, "Invalid trusted signer or signature setting");
+
     public static IReadOnlyList<LineageRule> All { get; } = new[]
     {
         UnknownLevel, ValidationFailed, UnknownProfile, UnknownExportFormat, ScaffoldTargetExists, ScaffoldSourceInvalid, ScaffoldSourceUnreadable,
@@ -123,6 +133,7 @@ public static class LineageRules
         LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNotTypeAppropriate, LicenseNoAssertion,
         ParentsRequired, ParentUnverified, ParentDigestMismatch, ParentBelowLevel, LineageCycle, LineageTooDeep, ParentWeightsMismatch, ThirdPartyParent,
         UndeclaredExternalData, UndeclaredShippedWeights, SuppressionInvalid, SuppressionExpired, SuppressionStale,
+        SignatureUnreadable, SignatureInvalid, SignatureUntrusted, SignedFilesMismatch, UnsignedFile, SignatureMethodUnsupported, SignatureRequired, TrustedSignerInvalid,
     };
 
     public static string HelpLinkFor(string id) => HelpLinkBase + id + ".md";

@@ -226,6 +226,8 @@ internal static class ManifestSchema
             F("rootDigest", Shape.Object(
                 F("sha256", Shape.String, "SHA-256 over the concatenated file digests sorted by path (OpenSSF model-signing subject)."),
                 F("method", Shape.Enum("sha256-of-concatenated-file-digests-sorted-by-path-segments"), "How the root digest is computed.")).Named("RootDigest"), "One digest for all files, comparable with an OpenSSF model signature."),
+            F("signature", Shape.Object(
+                F("path", Shape.String, "The OpenSSF Model Signing (OMS) signature file (a sigstore bundle, e.g. model.sig), relative to the manifest like weight paths; the build verifies it against OpenTrainTrustedSigner.")).Named("WeightsSignature"), "A producer's OpenSSF model signature over the weight files (docs/signed-weights.md)."),
             F("precision", Shape.String, "Numeric precision (fp32, int8, q4_k_m, ...)."),
             F("parameterCount", Shape.Number, "Number of parameters."),
             F("conversion", Shape.FreeObject, "How the weights were converted (from, tool {name, version}, settings, description).")).Named("WeightsSection"), "The weight files the runtime loads."),

@@ -149,6 +149,13 @@ public sealed class PackLineage : Task
                 }
             }
 
+            // The producer's signature (weights.signature) travels beside the manifest, so that apps can verify it too.
+            if (document.Document?.Weights.Node?.Signature.Node?.Path.AsString() is { Length: > 0 } signaturePath && WeightPaths.Problem(signaturePath) is null
+                && Path.GetFullPath(Path.Combine(directory, signaturePath)) is { } signatureFile && SafeFiles.KindOf(signatureFile) == FileKind.Regular)
+            {
+                companions.Add((signatureFile, signaturePath));
+            }
+
             foreach (string folder in folders.OrderBy(f => f, StringComparer.Ordinal))
             {
                 // Every file the manifest lists must be in the package at the same place relative to it.

@@ -12,6 +12,7 @@ using OpenTrainAnalyzers.Build.Export;
 using OpenTrainAnalyzers.Build.Files;
 using OpenTrainAnalyzers.Build.Findings;
 using OpenTrainAnalyzers.Build.Reports;
+using OpenTrainAnalyzers.Build.Signing;
 using OpenTrainAnalyzers.Build.Weights;
 
 namespace OpenTrainAnalyzers.Build;
@@ -36,6 +37,12 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     private int _warnings;
     private ExportFormats _formats = ExportFormats.None;
     private readonly HashSet<string> _inputFiles = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A manifest declares a signature: its check lists the model's folder (a file added later is an unsigned file), which
+    /// the incremental skip cannot watch by timestamps, so such a run is never remembered as clean and the gate runs again.
+    /// </summary>
+    private bool _checksSignedFolder;
 
     /// <summary>The manifests to check (items whose identity is the manifest path).</summary>
     [Required]
@@ -85,6 +92,15 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     /// lie (';'-separated, relative to the project folder or absolute), e.g. a Hugging Face cache.
     /// </summary>
     public string? AllowedLinkRoots { get; set; }
+
+    /// <summary>OpenTrainTrustedSigner items: a producer's PEM public key or PEM CA certificate (metadata Subject); docs/signed-weights.md.</summary>
+    public ITaskItem[] TrustedSigners { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>Every manifest's weights must carry an OpenSSF model signature that verifies against a trusted signer.</summary>
+    public bool RequireSignature { get; set; }
+
+    /// <summary>ISO 8601 instant at which signing certificates are checked; empty: the build's time.</summary>
+    public string? SignatureVerificationTime { get; set; }
 
     /// <summary>SARIF 2.1.0 report path; empty means none.</summary>
     public string? SarifReport { get; set; }
@@ -160,7 +176,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             }
 
             InputFiles = _inputFiles.OrderBy(f => f, StringComparer.Ordinal).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
-            CleanPass = configured && _errors == 0 && _warnings == 0 && !Log.HasLoggedErrors;
+            CleanPass = configured && _errors == 0 && _warnings == 0 && !Log.HasLoggedErrors && !_checksSignedFolder;
         }
         catch (Exception e) when (IsCancellation(e))
         {
@@ -244,7 +260,15 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             return true;
         }
 
+        var signatureProblems = new List<LineageFinding>();
+        var signing = SignaturePolicy.Read(TrustedSigners, RequireSignature, SignatureVerificationTime, DateTime.UtcNow, ProjectDirectory(), signatureProblems);
+        foreach (var problem in signatureProblems)
+        {
+            Emit(projectFile, null, problem);
+        }
+
         var hasher = WeightHasher.Load(HashCacheFile);
+        var shardDigests = ShardDigests.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".shards.cache"));
         var headers = HeaderChecks.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".headers.cache"));
         hasher.Cancellation = _cancel.Token;
         _report.Hashing = VerifyDigests ? hasher : null;
@@ -263,6 +287,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             var (manifest, findings) = Read(path);
             var achieved = LineageLevel.None;
             LineageEvaluation? evaluation = null;
+            SignatureOutcome? signature = null;
             if (manifest is not null)
             {
                 evaluation = CompletenessPolicy.Evaluate(manifest);
@@ -319,10 +344,17 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                     }
                 }
 
+                // The producer's OpenSSF model signature (weights.signature), over the digests just bound to the bytes.
+                signature = ModelSignature.Check(manifest, path, signing.Signers, signing.VerificationTimeUtc, signing.Required, weightsVerified, shardDigests, findings);
+                if (manifest.Document?.Weights.Node?.Signature.Node is not null)
+                {
+                    _checksSignedFolder = true;
+                }
+
                 // A packaged manifest's key is its place in the package, not in this machine's package folder: exports stay reproducible.
                 string key = packageId is null ? RelativeToProject(path) : $"{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}/{item.GetMetadata("OpenTrainPackageFile")}";
                 _exported.Add(new ExportedModel(key, manifest, evaluation.AchievedLevel, achieved, chain.Parents, weightsVerified, new List<Suppression>(),
-                    packageId is null ? null : $"pkg:nuget/{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}"));
+                    packageId is null ? null : $"pkg:nuget/{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}") { Signature = signature });
             }
 
             foreach (var finding in findings)
@@ -331,11 +363,12 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             }
 
             lowest = LineageLevels.Min(lowest, achieved);
-            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')));
+            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')) { Signature = signature });
             string profileResults = evaluation is null || profiles.Count == 0
                 ? string.Empty
                 : ", " + CompletenessPolicy.OsaidProfile + (evaluation.Satisfies(CompletenessPolicy.OsaidProfile) ? " met" : " not met");
-            summaries.Add($"{SafeFiles.Escape(manifest?.ModelName ?? Path.GetFileName(path))}{(package is null ? string.Empty : " from package " + SafeFiles.Escape(package))}: {achieved.ToName()}{profileResults}");
+            string signed = signature is null ? string.Empty : signature.IsVerified ? $", signed by {SafeFiles.Escape(signature.Signer)}{(signature.LineageSigned ? " (lineage too)" : string.Empty)}" : $", signature {signature.Status}";
+            summaries.Add($"{SafeFiles.Escape(manifest?.ModelName ?? Path.GetFileName(path))}{(package is null ? string.Empty : " from package " + SafeFiles.Escape(package))}: {achieved.ToName()}{profileResults}{signed}");
         }
 
         foreach (var shipped in ShippedWeights.Find(ShippedFiles, ProjectDirectory(), declaredWeights))
@@ -351,6 +384,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         {
             hasher.Save();
             headers.Save();
+            shardDigests.Save();
             Log.LogMessage(MessageImportance.Normal, headers.Summary());
             Log.LogMessage(MessageImportance.Normal, string.Format(CultureInfo.InvariantCulture,
                 "OpenTrain: hashed {0} weight file(s) ({1:N0} bytes), {2} reused from cache.", hasher.HashedFiles, hasher.HashedBytes, hasher.ReusedFiles));
@@ -472,7 +506,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             return;
         }
 
-        var models = _exported.Select(m => new ExportedModel(m.RelativePath, m.Manifest, m.OwnLevel, m.EffectiveLevel, m.Parents, m.WeightsVerified, ActiveSuppressions(m), m.PackageUrl)).ToList();
+        var models = _exported.Select(m => new ExportedModel(m.RelativePath, m.Manifest, m.OwnLevel, m.EffectiveLevel, m.Parents, m.WeightsVerified, ActiveSuppressions(m), m.PackageUrl) { Signature = m.Signature }).ToList();
         var set = new ExportSet(ProjectName ?? Path.GetFileNameWithoutExtension(ProjectFile ?? "project"), ProjectVersion, _required, SourceDateEpoch, models, ToolVersionOverride ?? LineageReport.ToolVersion());
         var written = new List<ITaskItem>();
         if ((formats & ExportFormats.CycloneDx) != 0)

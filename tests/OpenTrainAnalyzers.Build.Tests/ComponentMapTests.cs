@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Build.Export;
+using OpenTrainAnalyzers.Build.Findings;
 
 namespace OpenTrainAnalyzers.Build.Tests;
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using OpenTrain.Lineage;
 using OpenTrainAnalyzers.Build.Export;
+using OpenTrainAnalyzers.Build.Findings;
 
 namespace OpenTrainAnalyzers.Build.Tests;
 

@@ -335,9 +335,9 @@ public sealed class ExportTests : IDisposable
         }
     }
 
-    private static EvaluationOptions Options() => new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
+    internal static EvaluationOptions Options() => new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 
-    private static void AssertValid(JsonSchema schema, string json)
+    internal static void AssertValid(JsonSchema schema, string json)
     {
         var result = schema.Evaluate(JsonDocument.Parse(json).RootElement, Options());
         Assert.True(result.IsValid, string.Join("\n", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => d.InstanceLocation + " " + d.EvaluationPath + ": " + e.Value)).Take(20)));
@@ -365,7 +365,7 @@ public sealed class ExportTests : IDisposable
         return bom;
     });
 
-    private static readonly Lazy<JsonSchema?> SpdxSchema = new(() => Load("spdx-3.0.1", "spdx-json-schema.json"));
+    internal static readonly Lazy<JsonSchema?> SpdxSchema = new(() => Load("spdx-3.0.1", "spdx-json-schema.json"));
 
     private static readonly Lazy<JsonSchema?> MotSchema = new(() => Load("mot", "mof_schema.json"));
 }

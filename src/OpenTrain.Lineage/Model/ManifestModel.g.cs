@@ -112,6 +112,7 @@ public static class FieldNames
     public const string Seed = "seed";
     public const string SelectionMethod = "selectionMethod";
     public const string Sha256 = "sha256";
+    public const string Signature = "signature";
     public const string Size = "size";
     public const string Slice = "slice";
     public const string Sources = "sources";
@@ -2185,6 +2186,7 @@ public sealed partial class WeightsSection : ManifestNode
         JsonValue? @format = null;
         JsonValue? @files = null;
         JsonValue? @rootDigest = null;
+        JsonValue? @signature = null;
         JsonValue? @precision = null;
         JsonValue? @parameterCount = null;
         JsonValue? @conversion = null;
@@ -2202,6 +2204,9 @@ public sealed partial class WeightsSection : ManifestNode
                 case FieldNames.RootDigest:
                     @rootDigest ??= property.Value;
                     break;
+                case FieldNames.Signature:
+                    @signature ??= property.Value;
+                    break;
                 case FieldNames.Precision:
                     @precision ??= property.Value;
                     break;
@@ -2217,6 +2222,7 @@ public sealed partial class WeightsSection : ManifestNode
         Format = new ManifestField(json, FieldNames.Format, @format);
         Files = new ArrayField<WeightFile>(new ManifestField(json, FieldNames.Files, @files), Nodes(@files, item => new WeightFile(item)));
         RootDigest = new ObjectField<RootDigest>(new ManifestField(json, FieldNames.RootDigest, @rootDigest), @rootDigest is { Kind: JsonValueKind.Object } ? new RootDigest(@rootDigest) : null);
+        Signature = new ObjectField<WeightsSignature>(new ManifestField(json, FieldNames.Signature, @signature), @signature is { Kind: JsonValueKind.Object } ? new WeightsSignature(@signature) : null);
         Precision = new ManifestField(json, FieldNames.Precision, @precision);
         ParameterCount = new ManifestField(json, FieldNames.ParameterCount, @parameterCount);
         Conversion = new ManifestField(json, FieldNames.Conversion, @conversion);
@@ -2231,6 +2237,9 @@ public sealed partial class WeightsSection : ManifestNode
     /// <summary>One digest for all files, comparable with an OpenSSF model signature. (<c>rootDigest</c>)</summary>
     public ObjectField<RootDigest> RootDigest { get; }
 
+    /// <summary>A producer's OpenSSF model signature over the weight files (docs/signed-weights.md). (<c>signature</c>)</summary>
+    public ObjectField<WeightsSignature> Signature { get; }
+
     /// <summary>Numeric precision (fp32, int8, q4_k_m, ...). (<c>precision</c>)</summary>
     public ManifestField Precision { get; }
 
@@ -2243,7 +2252,39 @@ public sealed partial class WeightsSection : ManifestNode
     /// <inheritdoc/>
     public override bool IsKnown(string name) => name switch
     {
-        FieldNames.Format or FieldNames.Files or FieldNames.RootDigest or FieldNames.Precision or FieldNames.ParameterCount or FieldNames.Conversion => true,
+        FieldNames.Format or FieldNames.Files or FieldNames.RootDigest or FieldNames.Signature or FieldNames.Precision or FieldNames.ParameterCount or FieldNames.Conversion => true,
+        _ => false,
+    };
+}
+
+/// <summary>The 'WeightsSignature' object of a lineage manifest.</summary>
+public sealed partial class WeightsSignature : ManifestNode
+{
+    internal WeightsSignature(JsonValue json)
+        : base(json)
+    {
+        JsonValue? @path = null;
+        // One pass over the properties; of duplicate keys the first counts (the reader reports the others).
+        foreach (var property in json.Properties)
+        {
+            switch (property.Name)
+            {
+                case FieldNames.Path:
+                    @path ??= property.Value;
+                    break;
+            }
+        }
+
+        Path = new ManifestField(json, FieldNames.Path, @path);
+    }
+
+    /// <summary>The OpenSSF Model Signing (OMS) signature file (a sigstore bundle, e.g. model.sig), relative to the manifest like weight paths; the build verifies it against OpenTrainTrustedSigner. (<c>path</c>)</summary>
+    public ManifestField Path { get; }
+
+    /// <inheritdoc/>
+    public override bool IsKnown(string name) => name switch
+    {
+        FieldNames.Path => true,
         _ => false,
     };
 }

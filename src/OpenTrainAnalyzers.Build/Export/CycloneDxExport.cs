@@ -242,6 +242,15 @@ internal static class CycloneDxExport
                 ("opentrain:level:effective", model.EffectiveLevel.ToName()),
                 ("opentrain:weights:verified", model.WeightsVerified ? "true" : "false"),
             };
+            if (model.Signature is { } signature)
+            {
+                // An OMS bundle is not a JSF signature over this BOM: what the gate verified, and who vouches, as properties.
+                properties.Add(("opentrain:signature:file", signature.File));
+                properties.Add(("opentrain:signature:status", signature.Status));
+                properties.Add(("opentrain:signature:method", signature.Method ?? "unknown"));
+                properties.Add(("opentrain:signature:signer", signature.IsVerified ? signature.Signer ?? "unknown" : "not verified"));
+                properties.Add(("opentrain:signature:lineageSigned", signature.IsVerified && signature.LineageSigned ? "true" : "false"));
+            }
             Add(properties, "opentrain:releaseDate", identity?.ReleaseDate ?? default);
             Add(properties, "opentrain:derivation", document.Lineage.Node?.Derivation ?? default);
             Add(properties, "opentrain:weights:format", document.Weights.Node?.Format ?? default);

@@ -28,6 +28,9 @@ internal sealed class ExportedModel
         Suppressions = suppressions;
     }
 
+    /// <summary>What the gate concluded about the weights' OpenSSF model signature; null when the manifest points at none.</summary>
+    public Signing.SignatureOutcome? Signature { get; set; }
+
     /// <summary>The manifest's path relative to the project, '/' separated: the stable key of this model in every export.</summary>
     public string RelativePath { get; }
 

@@ -152,9 +152,24 @@ internal static class SpdxExport
             _json.Property("ai_useSensitivePersonalInformation", personal.Contains("yes") ? "yes" : personal.Count > 0 && personal.All(p => p == "no") ? "no" : "noAssertion");
             var files = document.Weights.Node?.Files.Nodes ?? Array.Empty<WeightFile>();
             var digested = files.Where(f => f.DeclaredSha256 is { } sha && Digests.IsSha256(sha)).ToList();
-            if (digested.Count == 1)
+            var signed = model.Signature is { IsVerified: true, RootDigest: not null } signature ? signature : null;
+            if (digested.Count == 1 || signed is not null)
             {
-                Hash(digested[0].DeclaredSha256!);
+                _json.Name("verifiedUsing").BeginArray();
+                if (digested.Count == 1)
+                {
+                    _json.BeginObject().Property("type", "Hash").Property("algorithm", "sha256").Property("hashValue", digested[0].DeclaredSha256!).EndObject();
+                }
+
+                if (signed is not null)
+                {
+                    // The OpenSSF model signature's subject: one digest over all signed files, and who vouched for it.
+                    _json.BeginObject().Property("type", "Hash").Property("algorithm", "sha256").Property("hashValue", signed.RootDigest!)
+                        .Property("comment", $"Root digest of the weight files (SHA-256 over their digests sorted by path), signed with an OpenSSF model signature ({signed.File}, {signed.Method} method) by {signed.Signer}; verified at build{(signed.LineageSigned ? "; the lineage manifest is signed too" : string.Empty)}.")
+                        .EndObject();
+                }
+
+                _json.EndArray();
             }
 
             // Identifiers that are not URLs (doi, Hub revision) are external identifiers; URLs are web pages.

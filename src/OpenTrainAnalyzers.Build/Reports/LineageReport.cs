@@ -65,6 +65,9 @@ internal sealed class ModelSummary
 
     /// <summary>"Id@Version" of the package the manifest came with; null for the project's own.</summary>
     public string? Package { get; }
+
+    /// <summary>The weights' OpenSSF model signature, when the manifest points at one.</summary>
+    public Signing.SignatureOutcome? Signature { get; set; }
 }
 
 /// <summary>The SARIF 2.1.0 log and the JSON summary the task writes after each run.</summary>
@@ -163,6 +166,27 @@ internal sealed class LineageReport
         }
 
         json.EndArray();
+
+        // Who vouches for which weights (OpenSSF model signatures), in the run's property bag; absent when none is signed.
+        var signed = Models.FindAll(m => m.Signature is not null);
+        if (signed.Count > 0)
+        {
+            json.Name("properties").BeginObject().Name("opentrain:signatures").BeginArray();
+            foreach (var model in signed)
+            {
+                json.BeginObject()
+                    .Property("manifest", FileUri(SafeFiles.Escape(model.Manifest)))
+                    .Property("file", SafeFiles.Escape(model.Signature!.File))
+                    .Property("status", model.Signature.Status)
+                    .Property("method", model.Signature.Method)
+                    .Property("signer", SafeFiles.EscapeOrNull(model.Signature.Signer))
+                    .Property("lineageSigned", model.Signature.LineageSigned)
+                    .EndObject();
+            }
+
+            json.EndArray().EndObject();
+        }
+
         json.EndObject().EndArray().EndObject();
         return json.ToString();
     }
@@ -188,6 +212,17 @@ internal sealed class LineageReport
             if (model.Package is not null)
             {
                 json.Property("package", SafeFiles.Escape(model.Package));
+            }
+
+            if (model.Signature is { } signature)
+            {
+                json.Name("signature").BeginObject()
+                    .Property("file", SafeFiles.Escape(signature.File))
+                    .Property("status", signature.Status)
+                    .Property("method", signature.Method)
+                    .Property("signer", SafeFiles.EscapeOrNull(signature.Signer))
+                    .Property("lineageSigned", signature.LineageSigned)
+                    .EndObject();
             }
 
             json.EndObject();
