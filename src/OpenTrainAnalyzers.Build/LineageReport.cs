@@ -62,6 +62,9 @@ internal sealed class ModelSummary
 
     /// <summary>"Id@Version" of the package the manifest came with; null for the project's own.</summary>
     public string? Package { get; }
+
+    /// <summary>Every licence of the model's chain the licence policy judged; null when no policy is set.</summary>
+    public IReadOnlyList<LicenseDecision>? LicenseDecisions { get; set; }
 }
 
 /// <summary>The SARIF 2.1.0 log and the JSON summary the task writes after each run.</summary>
@@ -185,6 +188,11 @@ internal sealed class LineageReport
             if (model.Package is not null)
             {
                 json.Property("package", SafeFiles.Escape(model.Package));
+            }
+
+            if (model.LicenseDecisions is { } decisions)
+            {
+                Policy.LicensePolicyGate.Write(json, decisions);
             }
 
             json.EndObject();

@@ -71,6 +71,15 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     /// </summary>
     public string? AllowedLinkRoots { get; set; }
 
+    /// <summary>Licence policy: ids, LicenseRef ids or categories denied (';'-separated); docs/licence-policy.md.</summary>
+    public string? DeniedLicenses { get; set; }
+
+    /// <summary>When set, every licence that is not on this list (ids or categories) is denied.</summary>
+    public string? AllowedLicenses { get; set; }
+
+    /// <summary>Which parts of the chain the policy judges; default weights;training-data.</summary>
+    public string? LicenseScope { get; set; }
+
     /// <summary>SARIF 2.1.0 report path; empty means none.</summary>
     public string? SarifReport { get; set; }
 
@@ -185,6 +194,12 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 string.Empty, null, LineageLevel.Declared));
         }
 
+        var licensePolicy = new Policy.LicensePolicyGate(DeniedLicenses, AllowedLicenses, LicenseScope);
+        foreach (var problem in licensePolicy.ConfigurationProblems())
+        {
+            Emit(projectFile, null, problem);
+        }
+
         var hasher = WeightHasher.Load(HashCacheFile);
         var headers = HeaderChecks.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".headers.cache"));
         hasher.Cancellation = _cancel.Token;
@@ -204,6 +219,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             var (manifest, findings) = Read(path);
             var achieved = LineageLevel.None;
             LineageEvaluation? evaluation = null;
+            IReadOnlyList<LicenseDecision>? licenseDecisions = null;
             if (manifest is not null)
             {
                 evaluation = CompletenessPolicy.Evaluate(manifest);
@@ -212,6 +228,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 var chain = LineageChain.Resolve(path, manifest, evaluation.AchievedLevel, parent => ReadParentManifest(parent, roots));
                 findings.AddRange(chain.Findings.Where(f => f.RequiredBy <= required));
                 achieved = chain.EffectiveLevel;
+                licenseDecisions = licensePolicy.Judge(path, manifest, chain.Parents, package, packageId);
                 foreach (var file in manifest.WeightFiles)
                 {
                     if (WeightVerifier.FullPathOf(file, directory) is { } weight)
@@ -261,11 +278,17 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             }
 
             lowest = LineageLevels.Min(lowest, achieved);
-            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')));
+            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')) { LicenseDecisions = licenseDecisions });
             string profileResults = evaluation is null || profiles.Count == 0
                 ? string.Empty
                 : ", " + CompletenessPolicy.OsaidProfile + (evaluation.Satisfies(CompletenessPolicy.OsaidProfile) ? " met" : " not met");
             summaries.Add($"{SafeFiles.Escape(manifest?.ModelName ?? Path.GetFileName(path))}{(package is null ? string.Empty : " from package " + SafeFiles.Escape(package))}: {achieved.ToName()}{profileResults}");
+        }
+
+        // Licence policy findings: after every model is judged, so each licence is reported once, in its own manifest.
+        foreach (var (manifestFile, finding, package, packageId) in licensePolicy.Findings())
+        {
+            Emit(manifestFile, manifestFile, finding, package: package, packageId: packageId);
         }
 
         foreach (var shipped in ShippedWeights.Find(ShippedFiles, ProjectDirectory(), declaredWeights))
