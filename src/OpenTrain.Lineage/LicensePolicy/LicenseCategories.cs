@@ -74,10 +74,18 @@ public static class LicenseCategories
             return direct;
         }
 
-        // "GPL-2.0+" (or later) is classified as its base licence.
-        if (id.EndsWith("+", StringComparison.Ordinal) && table.ById.TryGetValue(id.Substring(0, id.Length - 1), out var orLater))
+        // Deprecated GNU spellings: "GPL-2.0+" is GPL-2.0-or-later, a bare "GPL-2.0" is GPL-2.0-only.
+        if (id.EndsWith("+", StringComparison.Ordinal))
         {
-            return orLater;
+            string baseId = id.Substring(0, id.Length - 1);
+            if (table.ById.TryGetValue(baseId + "-or-later", out var orLater) || table.ById.TryGetValue(baseId, out orLater))
+            {
+                return orLater;
+            }
+        }
+        else if (table.ById.TryGetValue(id + "-only", out var only))
+        {
+            return only;
         }
 
         string bare = id.StartsWith("LicenseRef-", StringComparison.OrdinalIgnoreCase) && !id.StartsWith(ScanCodePrefix, StringComparison.OrdinalIgnoreCase)

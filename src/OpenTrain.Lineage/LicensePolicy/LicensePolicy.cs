@@ -59,20 +59,25 @@ public sealed class LicensePolicy
 {
     public const LicenseScope DefaultScope = LicenseScope.Weights | LicenseScope.TrainingData;
 
-    private static readonly Dictionary<string, LicenseScope> ScopeNames = new(StringComparer.OrdinalIgnoreCase)
+    // Scope names of OpenTrainLicenseScope (words of the property, not manifest fields, though some are spelt alike).
+    private static readonly Dictionary<string, LicenseScope> ScopeNames = new[]
     {
-        ["weights"] = LicenseScope.Weights,
-        ["training-data"] = LicenseScope.TrainingData,
-        ["evaluation-data"] = LicenseScope.EvaluationData,
-        ["code"] = LicenseScope.Code,
-        ["documentation"] = LicenseScope.Documentation,
-    };
+        ("weights", LicenseScope.Weights),
+        ("training-data", LicenseScope.TrainingData),
+        ("evaluation-data", LicenseScope.EvaluationData),
+        ("code", LicenseScope.Code),
+        ("documentation", LicenseScope.Documentation),
+    }.ToDictionary(s => s.Item1, s => s.Item2, StringComparer.OrdinalIgnoreCase);
 
     private readonly HashSet<string> _deniedIds = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _deniedCategories = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _allowedIds = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _allowedCategories = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _problems = new();
+
+    // Deeper parentheses than any real expression: refused as unknown instead of recursing until the stack ends.
+    private const int MaxNesting = 32;
+    private const int MaxExpressionLength = 4096;
 
     private LicensePolicy()
     {
@@ -179,10 +184,11 @@ public sealed class LicensePolicy
     /// <summary>Judges an SPDX expression (null or blank: no licence stated, which is <c>unknown</c>).</summary>
     public LicenseVerdictOfPolicy Judge(string? expression)
     {
-        var tokens = Tokenize(expression ?? string.Empty);
+        // No real licence expression is this long; a hostile one is judged unknown without being tokenised.
+        var tokens = expression is { Length: > MaxExpressionLength } ? new List<string>() : Tokenize(expression ?? string.Empty);
         int index = 0;
         var denied = new List<DeniedLicence>();
-        bool? allowed = tokens.Count == 0 ? null : ParseOr(tokens, ref index, denied);
+        bool? allowed = tokens.Count == 0 ? null : ParseOr(tokens, ref index, denied, 0);
         if (allowed is null || index != tokens.Count)
         {
             // Not an expression: judged as the unknown licence it is.
@@ -207,14 +213,19 @@ public sealed class LicensePolicy
     }
 
     // or := and ('OR' and)* ; and := atom ('AND' atom)* ; atom := '(' or ')' | id ['WITH' id]
-    private bool? ParseOr(List<string> tokens, ref int index, List<DeniedLicence> denied)
+    private bool? ParseOr(List<string> tokens, ref int index, List<DeniedLicence> denied, int depth)
     {
+        if (depth > MaxNesting)
+        {
+            return null;
+        }
+
         var branchDenied = new List<DeniedLicence>();
-        bool? result = ParseAnd(tokens, ref index, branchDenied);
+        bool? result = ParseAnd(tokens, ref index, branchDenied, depth);
         while (result is not null && index < tokens.Count && tokens[index] == "OR")
         {
             index++;
-            bool? right = ParseAnd(tokens, ref index, branchDenied);
+            bool? right = ParseAnd(tokens, ref index, branchDenied, depth);
             result = right is null ? null : result.Value || right.Value;
         }
 
@@ -227,20 +238,20 @@ public sealed class LicensePolicy
         return result;
     }
 
-    private bool? ParseAnd(List<string> tokens, ref int index, List<DeniedLicence> denied)
+    private bool? ParseAnd(List<string> tokens, ref int index, List<DeniedLicence> denied, int depth)
     {
-        bool? result = ParseAtom(tokens, ref index, denied);
+        bool? result = ParseAtom(tokens, ref index, denied, depth);
         while (result is not null && index < tokens.Count && tokens[index] == "AND")
         {
             index++;
-            bool? right = ParseAtom(tokens, ref index, denied);
+            bool? right = ParseAtom(tokens, ref index, denied, depth);
             result = right is null ? null : result.Value && right.Value;
         }
 
         return result;
     }
 
-    private bool? ParseAtom(List<string> tokens, ref int index, List<DeniedLicence> denied)
+    private bool? ParseAtom(List<string> tokens, ref int index, List<DeniedLicence> denied, int depth)
     {
         if (index >= tokens.Count)
         {
@@ -250,7 +261,7 @@ public sealed class LicensePolicy
         string token = tokens[index++];
         if (token == "(")
         {
-            bool? inner = ParseOr(tokens, ref index, denied);
+            bool? inner = ParseOr(tokens, ref index, denied, depth + 1);
             if (inner is null || index >= tokens.Count || tokens[index] != ")")
             {
                 return null;
