@@ -269,7 +269,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 // A packaged manifest's key is its place in the package, not in this machine's package folder: exports stay reproducible.
                 string key = packageId is null ? RelativeToProject(path) : $"{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}/{item.GetMetadata("OpenTrainPackageFile")}";
                 _exported.Add(new ExportedModel(key, manifest, evaluation.AchievedLevel, achieved, chain.Parents, weightsVerified, new List<Suppression>(),
-                    packageId is null ? null : $"pkg:nuget/{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}"));
+                    packageId is null ? null : $"pkg:nuget/{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}") { LicenseDecisions = licenseDecisions });
             }
 
             foreach (var finding in findings)
@@ -360,7 +360,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             return;
         }
 
-        var models = _exported.Select(m => new ExportedModel(m.RelativePath, m.Manifest, m.OwnLevel, m.EffectiveLevel, m.Parents, m.WeightsVerified, ActiveSuppressions(m), m.PackageUrl)).ToList();
+        var models = _exported.Select(m => new ExportedModel(m.RelativePath, m.Manifest, m.OwnLevel, m.EffectiveLevel, m.Parents, m.WeightsVerified, ActiveSuppressions(m), m.PackageUrl) { LicenseDecisions = m.LicenseDecisions }).ToList();
         var set = new ExportSet(ProjectName ?? Path.GetFileNameWithoutExtension(ProjectFile ?? "project"), ProjectVersion, _required, SourceDateEpoch, models, ToolVersionOverride ?? LineageReport.ToolVersion());
         var written = new List<ITaskItem>();
         if ((formats & ExportFormats.CycloneDx) != 0)

@@ -146,6 +146,44 @@ public sealed class LicensePolicyTaskTests : IDisposable
     }
 
     [Fact]
+    public void The_cyclonedx_export_carries_the_policy_verdict_and_nothing_without_a_policy()
+    {
+        string parent = Write("lineage/base.lineage.json", Manifest("base", "Apache-2.0", "from-scratch", dataset: ("nc", "CC-BY-NC-4.0")));
+        string app = Write("app.lineage.json", Manifest("app", "Apache-2.0", "finetune", parent: ("base", "lineage/base.lineage.json", parent)));
+        string with = Path.Combine(_directory, "with.cdx.json");
+        string without = Path.Combine(_directory, "without.cdx.json");
+
+        Export(app, "non-commercial", with);
+        Export(app, null, without);
+
+        Assert.DoesNotContain("opentrain:policy", File.ReadAllText(without), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(with));
+        var properties = json.RootElement.GetProperty("components").EnumerateArray()
+            .Where(c => c.GetProperty("name").GetString() == "app")
+            .SelectMany(c => c.GetProperty("properties").EnumerateArray())
+            .Select(p => (Name: p.GetProperty("name").GetString(), Value: p.GetProperty("value").GetString()))
+            .ToList();
+        Assert.Equal("denied; 1 of 3 licence(s) judged denied", Assert.Single(properties, p => p.Name == "opentrain:policy").Value);
+        var denied = Assert.Single(properties, p => p.Name == "opentrain:policy:denied").Value!;
+        Assert.StartsWith("CC-BY-NC-4.0 at $.training.data.datasets[0].license: CC-BY-NC-4.0 (source-available, non-commercial) by OpenTrainDeniedLicenses 'non-commercial'; lineage app (finetune) → base (from-scratch) → dataset 'nc'", denied, StringComparison.Ordinal);
+        Assert.DoesNotContain(_directory, denied, StringComparison.Ordinal);
+    }
+
+    private void Export(string manifest, string? denied, string cycloneDx) =>
+        new ValidateTrainingLineage
+        {
+            BuildEngine = new FakeBuildEngine(),
+            Manifests = new ITaskItem[] { new TaskItem(manifest) },
+            ProjectFile = Path.Combine(_directory, "app.csproj"),
+            VerifyDigests = false,
+            DeniedLicenses = denied,
+            Export = "cyclonedx",
+            CycloneDxExport = cycloneDx,
+            SourceDateEpoch = "1767225600",
+            ToolVersionOverride = "test",
+        }.Execute();
+
+    [Fact]
     public void A_packaged_manifest_names_its_package()
     {
         string packaged = Write("pkg/models/m.lineage.json", Manifest("packaged-model", "Apache-2.0", "from-scratch", dataset: ("nc", "CC-BY-NC-4.0")));

@@ -56,6 +56,27 @@ internal sealed class LicensePolicyGate
             .ThenBy(d => d.Decision.Range?.Start.Column ?? 0)
             .Select(d => (d.Decision.ManifestPath, d.Decision.ToFinding()!, d.Package, d.PackageId));
 
+    /// <summary>
+    /// CycloneDX properties of a model: <c>opentrain:policy</c> (allowed or denied, how many licences were judged) and
+    /// one <c>opentrain:policy:denied</c> per denied licence, named by its chain and element (never by a machine's path,
+    /// so the export stays reproducible). Nothing without a policy, so exports without one are unchanged.
+    /// </summary>
+    public static IEnumerable<(string Name, string Value)> ExportProperties(IReadOnlyList<LicenseDecision>? decisions)
+    {
+        if (decisions is null)
+        {
+            yield break;
+        }
+
+        int denied = decisions.Count(d => !d.Allowed);
+        yield return ("opentrain:policy", denied == 0 ? $"allowed; {decisions.Count} licence(s) judged" : $"denied; {denied} of {decisions.Count} licence(s) judged denied");
+        foreach (var decision in decisions.Where(d => !d.Allowed))
+        {
+            string reasons = string.Join("; ", decision.Verdict.Denied.Select(d => $"{d.Id} ({string.Join(", ", d.Categories)}) by {d.Rule}"));
+            yield return ("opentrain:policy:denied", $"{decision.License ?? "no licence"} at {decision.JsonPath}: {reasons}; lineage {decision.Chain}");
+        }
+    }
+
     /// <summary>The JSON report's <c>licenseDecisions</c> of one model: every licence judged, allowed or not.</summary>
     public static void Write(JsonWriter json, IReadOnlyList<LicenseDecision> decisions)
     {

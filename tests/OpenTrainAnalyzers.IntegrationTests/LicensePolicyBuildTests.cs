@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace OpenTrainAnalyzers.IntegrationTests;
+
+/// <summary>
+/// The licence policy in a real `dotnet build` with the packed nupkg: the demo model becomes a fine-tune of a vendored
+/// base whose training dataset is CC-BY-NC-4.0; denying non-commercial fails the build with one OTL0700, located in the
+/// base's manifest (not the app's), with the chain, and the JSON report lists the decision.
+/// </summary>
+[Collection(PackageCollection.Name)]
+public sealed class LicensePolicyBuildTests
+{
+    private readonly PackageFixture _package;
+
+    public LicensePolicyBuildTests(PackageFixture package) => _package = package;
+
+    [Fact]
+    public void Denying_non_commercial_fails_the_build_at_the_vendored_bases_dataset_licence()
+    {
+        string project = _package.CreateProject("OnnxApp");
+        string models = Path.Combine(project, "models");
+        string app = Path.Combine(models, "iris-species.lineage.json");
+        string text = File.ReadAllText(app);
+
+        // The base: the demo manifest under another name, its dataset under a NonCommercial licence.
+        const string datasetLicence = "\"id\": \"iris\",\n          \"name\": \"Iris (R. A. Fisher 1936; UCI Machine Learning Repository data set 53)\",\n          \"role\": \"other\",\n          \"availability\": \"open\",\n          \"license\": \"CC-BY-4.0\"";
+        Assert.Contains(datasetLicence, text, StringComparison.Ordinal);
+        string baseText = text.Replace(datasetLicence, datasetLicence.Replace("CC-BY-4.0", "CC-BY-NC-4.0", StringComparison.Ordinal), StringComparison.Ordinal)
+            .Replace("\"name\": \"iris-species\"", "\"name\": \"iris-base\"", StringComparison.Ordinal);
+        string basePath = Path.Combine(models, "iris-base.lineage.json");
+        File.WriteAllText(basePath, baseText);
+        string sha = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(basePath))).ToLowerInvariant();
+        File.WriteAllText(app, text.Replace("\"derivation\": \"from-scratch\"",
+            "\"derivation\": \"finetune\",\n    \"parents\": [{\"name\": \"iris-base\", \"relation\": \"finetune\", \"manifest\": {\"path\": \"iris-base.lineage.json\", \"sha256\": \"" + sha + "\"}}]",
+            StringComparison.Ordinal));
+
+        var build = _package.Build(project, "OpenTrainDeniedLicenses=non-commercial");
+
+        Assert.True(build.ExitCode != 0, build.Output);
+        var denied = Assert.Single(build.WithId("OTL0700").Distinct());
+        Assert.Equal(("error", basePath), (denied.Severity, denied.File));
+        Assert.Equal(File.ReadAllLines(basePath).Select((l, i) => (l, i)).First(x => x.l.Contains("CC-BY-NC-4.0", StringComparison.Ordinal)).i + 1, denied.Line);
+        Assert.Contains("Lineage: iris-species (finetune) → iris-base (from-scratch) → dataset 'iris'.", denied.Message, StringComparison.Ordinal);
+
+        var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(project, "obj", "Debug", "net10.0", "opentrain", "lineage.json"))).RootElement;
+        var decisions = report.GetProperty("models").EnumerateArray()
+            .Single(m => m.GetProperty("name").GetString() == "iris-species")
+            .GetProperty("licenseDecisions").EnumerateArray().ToList();
+        Assert.Contains(decisions, d => d.GetProperty("decision").GetString() == "denied" && d.GetProperty("license").GetString() == "CC-BY-NC-4.0");
+    }
+}
