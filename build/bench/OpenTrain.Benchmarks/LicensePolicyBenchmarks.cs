@@ -43,6 +43,60 @@ public class LicensePolicyBenchmarks
     [Benchmark(Description = "gate + licence policy (all scopes) x1000")]
     public int GateWithPolicy() => Gate(withPolicy: true);
 
+    /// <summary>
+    /// For a shared, loaded machine: baseline and policy runs interleaved (order alternating), the ratio taken per
+    /// round, so load that comes and goes hits both sides of a round alike. Prints the median of the per-round ratios.
+    /// Usage: dotnet run -c Release --project build/bench/OpenTrain.Benchmarks -- policy-interleaved [rounds]
+    /// </summary>
+    public static void Interleaved(int rounds)
+    {
+        var bench = new LicensePolicyBenchmarks();
+        bench.Setup();
+        for (int i = 0; i < 3; i++)
+        {
+            bench.GateOnly();
+            bench.GateWithPolicy();
+        }
+
+        var ratios = new List<double>();
+        var baselines = new List<double>();
+        var policies = new List<double>();
+        var watch = new System.Diagnostics.Stopwatch();
+        for (int round = 0; round < rounds; round++)
+        {
+            double baseline = 0, policy = 0;
+            foreach (bool withPolicy in round % 2 == 0 ? new[] { false, true } : new[] { true, false })
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                watch.Restart();
+                bench.Gate(withPolicy);
+                watch.Stop();
+                if (withPolicy)
+                {
+                    policy = watch.Elapsed.TotalMilliseconds;
+                }
+                else
+                {
+                    baseline = watch.Elapsed.TotalMilliseconds;
+                }
+            }
+
+            ratios.Add(policy / baseline);
+            baselines.Add(baseline);
+            policies.Add(policy);
+        }
+
+        static double Median(List<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+
+        Console.WriteLine($"rounds {rounds}; median gate {Median(baselines):F1} ms, median gate + policy {Median(policies):F1} ms; "
+            + $"median per-round ratio {Median(ratios):F3}; ratio of minima {policies.Min() / baselines.Min():F3}; load {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
     private int Gate(bool withPolicy)
     {
         int denied = 0;

@@ -75,6 +75,11 @@ public sealed class LicensePolicy
     private readonly HashSet<string> _allowedCategories = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _problems = new();
 
+    // Manifests repeat a handful of licences: each expression is judged once per policy. Bounded, so hostile
+    // manifests with endless distinct texts cannot grow it without limit.
+    private readonly Dictionary<string, LicenseVerdictOfPolicy> _verdicts = new(StringComparer.Ordinal);
+    private const int MaxRememberedVerdicts = 4096;
+
     // Deeper parentheses than any real expression: refused as unknown instead of recursing until the stack ends.
     private const int MaxNesting = 32;
     private const int MaxExpressionLength = 4096;
@@ -181,8 +186,25 @@ public sealed class LicensePolicy
         return null;
     }
 
-    /// <summary>Judges an SPDX expression (null or blank: no licence stated, which is <c>unknown</c>).</summary>
+    /// <summary>Judges an SPDX expression (null or blank: no licence stated, which is <c>unknown</c>). Not thread-safe.</summary>
     public LicenseVerdictOfPolicy Judge(string? expression)
+    {
+        string key = expression ?? string.Empty;
+        if (_verdicts.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var verdict = JudgeUncached(expression);
+        if (_verdicts.Count < MaxRememberedVerdicts)
+        {
+            _verdicts[key] = verdict;
+        }
+
+        return verdict;
+    }
+
+    private LicenseVerdictOfPolicy JudgeUncached(string? expression)
     {
         // No real licence expression is this long; a hostile one is judged unknown without being tokenised.
         var tokens = expression is { Length: > MaxExpressionLength } ? new List<string>() : Tokenize(expression ?? string.Empty);

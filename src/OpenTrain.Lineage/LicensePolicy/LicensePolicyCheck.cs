@@ -9,14 +9,17 @@ namespace OpenTrain.Lineage;
 /// <summary>One licence of a lineage chain judged by the policy, located in the manifest that declares it.</summary>
 public sealed class LicenseDecision
 {
-    internal LicenseDecision(string manifestPath, string jsonPath, SourceRange? range, string? license, string element, string chain, LicenseVerdictOfPolicy verdict, int depth)
+    private readonly ManifestField _field;
+    private readonly string _chainPrefix;
+    private string? _jsonPath;
+
+    internal LicenseDecision(string manifestPath, ManifestField field, string? license, string element, string chainPrefix, LicenseVerdictOfPolicy verdict, int depth)
     {
         ManifestPath = manifestPath;
-        JsonPath = jsonPath;
-        Range = range;
+        _field = field;
         License = license;
         Element = element;
-        Chain = chain;
+        _chainPrefix = chainPrefix;
         Verdict = verdict;
         Depth = depth;
     }
@@ -24,10 +27,10 @@ public sealed class LicenseDecision
     /// <summary>Full path of the manifest that declares the licence (the model's own, or a parent's).</summary>
     public string ManifestPath { get; }
 
-    /// <summary>The licence field (also when it is absent: then its owner is the range).</summary>
-    public string JsonPath { get; }
+    /// <summary>The licence field (also when it is absent: then its owner is the range). Built on first use.</summary>
+    public string JsonPath => _jsonPath ??= _field.JsonPath;
 
-    public SourceRange? Range { get; }
+    public SourceRange? Range => (_field.Value ?? _field.Owner).Range;
 
     /// <summary>The expression as written; null when the manifest states none.</summary>
     public string? License { get; }
@@ -36,7 +39,7 @@ public sealed class LicenseDecision
     public string Element { get; }
 
     /// <summary>From the model that was checked to the element: <c>a (quantized) → b (finetune) → dataset 'x'</c>.</summary>
-    public string Chain { get; }
+    public string Chain => _chainPrefix + " → " + Element;
 
     public LicenseVerdictOfPolicy Verdict { get; }
 
@@ -85,9 +88,9 @@ public static class LicensePolicyCheck
     {
         void Judge(ManifestField field, string element)
         {
+            // Paths and chains are only built when a decision is reported: most licences are allowed.
             string? text = field.Value is { Kind: JsonValueKind.String } value ? value.Text : null;
-            var at = field.Value ?? field.Owner;
-            decisions.Add(new LicenseDecision(path, field.JsonPath, at.Range, text, element, chain + " → " + element, policy.Judge(text), depth));
+            decisions.Add(new LicenseDecision(path, field, text, element, chain, policy.Judge(text), depth));
         }
 
         void JudgeComponent(Disclosure? component, string element)
