@@ -91,6 +91,9 @@ public class LicensePolicyTests
     [InlineData("MIT AND (", "unknown", false)]
     [InlineData("MIT AND (", "non-commercial", true)]
     [InlineData("LicenseRef-Acme-1.0", "LicenseRef-Acme-1.0", false)]
+    [InlineData("LicenseRef-llama3.1", "llama3.1", false)]
+    [InlineData("LicenseRef-openrail-plus-plus", "openrail++", false)]
+    [InlineData("LicenseRef-llama3.1", "LicenseRef-llama3.2", true)]
     public void Denylist_follows_spdx_expression_semantics(string expression, string denied, bool allowed) =>
         Assert.Equal(allowed, LicensePolicy.Parse(denied, null, null).Judge(expression).Allowed);
 

@@ -150,7 +150,11 @@ public sealed class LicensePolicy
         }
         else if (entry.StartsWith("LicenseRef-", StringComparison.OrdinalIgnoreCase) || LicenseCategories.HubMapping(entry) is not null)
         {
+            // A Hub id names the same licence as the LicenseRef the scaffold writes for it ("llama3.1" = "LicenseRef-llama3.1").
+            string bare = entry.StartsWith("LicenseRef-", StringComparison.OrdinalIgnoreCase) ? entry.Substring("LicenseRef-".Length) : entry;
             ids.Add(entry);
+            ids.Add(bare);
+            ids.Add("LicenseRef-" + bare.Replace("+", "-plus"));
         }
         else
         {
@@ -167,7 +171,7 @@ public sealed class LicensePolicy
         var categories = LicenseCategories.Of(id);
         if (_deniedIds.Contains(id))
         {
-            return new DeniedLicence(id, categories, $"OpenTrainDeniedLicenses '{_deniedIds.First(d => d.Equals(id, StringComparison.OrdinalIgnoreCase))}'");
+            return new DeniedLicence(id, categories, $"OpenTrainDeniedLicenses '{id}'");
         }
 
         foreach (var category in categories)
