@@ -119,6 +119,13 @@ public class LicensePolicyTests
     }
 
     [Fact]
+    public void The_denying_rule_names_the_entry_as_the_property_wrote_it()
+    {
+        var verdict = LicensePolicy.Parse("llama3.1", null, null).Judge("LicenseRef-llama3.1");
+        Assert.Equal("OpenTrainDeniedLicenses 'llama3.1'", Assert.Single(verdict.Denied).Rule);
+    }
+
+    [Fact]
     public void Policy_entries_and_scopes_that_mean_nothing_are_problems_and_scope_fails_closed()
     {
         var policy = LicensePolicy.Parse("non-comercial;MIT", "Apache2", "weights;trainingdata");

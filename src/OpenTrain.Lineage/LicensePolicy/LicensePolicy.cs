@@ -69,9 +69,10 @@ public sealed class LicensePolicy
         ("documentation", LicenseScope.Documentation),
     }.ToDictionary(s => s.Item1, s => s.Item2, StringComparer.OrdinalIgnoreCase);
 
-    private readonly HashSet<string> _deniedIds = new(StringComparer.OrdinalIgnoreCase);
+    // Licence id (every spelling an entry covers) → the entry as the property wrote it, for the message.
+    private readonly Dictionary<string, string> _deniedIds = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _deniedCategories = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> _allowedIds = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _allowedIds = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _allowedCategories = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _problems = new();
 
@@ -138,7 +139,7 @@ public sealed class LicensePolicy
         return policy;
     }
 
-    private void Add(string entry, string property, HashSet<string> ids, HashSet<string> categories)
+    private void Add(string entry, string property, Dictionary<string, string> ids, HashSet<string> categories)
     {
         if (LicenseCategories.IsCategory(entry))
         {
@@ -146,15 +147,15 @@ public sealed class LicensePolicy
         }
         else if (SpdxLicenseList.Canonical(entry) is { } spdx)
         {
-            ids.Add(spdx);
+            ids[spdx] = entry;
         }
         else if (entry.StartsWith("LicenseRef-", StringComparison.OrdinalIgnoreCase) || LicenseCategories.HubMapping(entry) is not null)
         {
             // A Hub id names the same licence as the LicenseRef the scaffold writes for it ("llama3.1" = "LicenseRef-llama3.1").
             string bare = entry.StartsWith("LicenseRef-", StringComparison.OrdinalIgnoreCase) ? entry.Substring("LicenseRef-".Length) : entry;
-            ids.Add(entry);
-            ids.Add(bare);
-            ids.Add("LicenseRef-" + bare.Replace("+", "-plus"));
+            ids[entry] = entry;
+            ids[bare] = entry;
+            ids["LicenseRef-" + bare.Replace("+", "-plus")] = entry;
         }
         else
         {
@@ -169,9 +170,9 @@ public sealed class LicensePolicy
     public DeniedLicence? JudgeId(string id)
     {
         var categories = LicenseCategories.Of(id);
-        if (_deniedIds.Contains(id))
+        if (_deniedIds.TryGetValue(id, out var entry))
         {
-            return new DeniedLicence(id, categories, $"OpenTrainDeniedLicenses '{id}'");
+            return new DeniedLicence(id, categories, $"OpenTrainDeniedLicenses '{entry}'");
         }
 
         foreach (var category in categories)
@@ -182,7 +183,7 @@ public sealed class LicensePolicy
             }
         }
 
-        if (IsAllowlist && !_allowedIds.Contains(id) && !categories.Any(_allowedCategories.Contains))
+        if (IsAllowlist && !_allowedIds.ContainsKey(id) && !categories.Any(_allowedCategories.Contains))
         {
             return new DeniedLicence(id, categories, "OpenTrainAllowedLicenses (it is not on the list)");
         }
