@@ -47,13 +47,15 @@ public sealed class LicensePolicyTaskTests : IDisposable
         Assert.Contains("[$.training.data.datasets[0].license]", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_vendored_parent_that_is_also_a_project_manifest_is_reported_once_with_the_chain_from_the_app()
+    [Theory]
+    [InlineData("app.lineage.json")]   // the app's manifest is checked before the vendored one
+    [InlineData("z-app.lineage.json")] // and after it: the finding keeps the longer chain either way
+    public void A_vendored_parent_that_is_also_a_project_manifest_is_reported_once_with_the_chain_from_the_app(string appName)
     {
         string parent = Write("lineage/base.lineage.json", Manifest("base-7b", "Apache-2.0", "from-scratch", dataset: ("books-nc", "CC-BY-NC-SA-4.0")));
-        string app = Write("app.lineage.json", Manifest("chat-7b", "Apache-2.0", "finetune", parent: ("base-7b", "lineage/base.lineage.json", parent)));
+        string app = Write(appName, Manifest("chat-7b", "Apache-2.0", "finetune", parent: ("base-7b", "lineage/base.lineage.json", parent)));
 
-        // Both are items, as the default glob makes them; the vendored one is sorted after the app here and before it in the other order.
+        // Both are items, as the default glob makes them.
         var engine = Run(new[] { parent, app }, denied: "non-commercial");
 
         var error = Assert.Single(engine.Errors, e => e.Code == "OTL0700");
