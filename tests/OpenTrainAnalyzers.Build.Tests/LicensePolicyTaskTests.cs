@@ -98,7 +98,8 @@ public sealed class LicensePolicyTaskTests : IDisposable
 
         var errors = engine.Errors.Where(e => e.Code == "OTL0700").ToList();
         Assert.Equal(2, errors.Count);
-        Assert.Contains(errors, e => e.Message!.Contains("licence 'NOASSERTION': 'NOASSERTION' is unknown", StringComparison.Ordinal));
+        var noAssertion = Assert.Single(errors, e => e.Message!.Contains("licence 'NOASSERTION': 'NOASSERTION' is unknown", StringComparison.Ordinal));
+        Assert.Contains("The policy cannot classify it: write the licence in $.model.license as an SPDX id", noAssertion.Message, StringComparison.Ordinal);
         var missing = Assert.Single(errors, e => e.Message!.Contains("has no licence", StringComparison.Ordinal));
         Assert.Contains("fill in $.training.data.datasets[0].license", missing.Message, StringComparison.Ordinal);
         // An absent field is located at the object that should hold it: the dataset, whose '{' is the line before its id.
@@ -118,6 +119,9 @@ public sealed class LicensePolicyTaskTests : IDisposable
         var errors = proprietaryFree.Errors.Where(e => e.Code == "OTL0700").ToList();
         Assert.Equal(new[] { app, parent }, errors.Select(e => e.File).Order(StringComparer.Ordinal).ToArray());
         Assert.All(errors, e => Assert.Contains("'LicenseRef-llama3.1' is proprietary-free and denied by OpenTrainDeniedLicenses 'proprietary-free'", e.Message, StringComparison.Ordinal));
+        Assert.Contains("The model has licence 'LicenseRef-llama3.1'", errors[0].Message, StringComparison.Ordinal);
+        Assert.Contains("Lineage: llama-q4 (quantized).", Assert.Single(errors, e => e.File == app).Message, StringComparison.Ordinal);
+        Assert.Contains("Lineage: llama-q4 (quantized) → Llama-3.1-8B-Instruct (finetune).", Assert.Single(errors, e => e.File == parent).Message, StringComparison.Ordinal);
         Assert.DoesNotContain(freeRestrictedOnly.Errors, e => e.Code == "OTL0700");
     }
 

@@ -35,11 +35,13 @@ public sealed class LicenseDecision
     /// <summary>The expression as written; null when the manifest states none.</summary>
     public string? License { get; }
 
-    /// <summary>What carries the licence: "model licence", "dataset 'web-crawl'", "training code" …</summary>
+    /// <summary>What carries the licence: "model", "dataset 'web-crawl'", "training code" …</summary>
     public string Element { get; }
 
-    /// <summary>From the model that was checked to the element: <c>a (quantized) → b (finetune) → dataset 'x'</c>.</summary>
-    public string Chain => _chainPrefix + " → " + Element;
+    /// <summary>From the model that was checked to the element: <c>a (quantized) → b (finetune) → dataset 'x'</c>; a model's own licence ends at the model.</summary>
+    public string Chain => Element == ModelElement ? _chainPrefix : _chainPrefix + " → " + Element;
+
+    internal const string ModelElement = "model";
 
     public LicenseVerdictOfPolicy Verdict { get; }
 
@@ -58,8 +60,11 @@ public sealed class LicenseDecision
 
         string licence = License is null ? "no licence" : $"licence '{License}'";
         string reasons = string.Join("; ", Verdict.Denied.Select(d => $"'{d.Id}' is {string.Join(", ", d.Categories)} and denied by {d.Rule}"));
+        bool onlyUnknown = Verdict.Denied.All(d => d.Categories.Count == 1 && d.Categories[0] == LicenseCategories.Unknown);
         string fix = License is null
             ? $"The manifest does not say the licence: fill in {JsonPath} (an SPDX expression) so the policy can judge it."
+            : onlyUnknown
+            ? $"The policy cannot classify it: write the licence in {JsonPath} as an SPDX id (or a LicenseRef- id the classification knows, see docs/licence-policy.md), or, after a legal review, suppress this with an OpenTrainSuppress item for OTL0700."
             : "Use a component under an allowed licence, or, after a legal review, suppress this with an OpenTrainSuppress item for OTL0700 with this manifest, the element and a justification.";
         return new LineageFinding(LineageRules.LicenseDenied, $"The {Element} has {licence}: {reasons}. Lineage: {Chain}. {fix}", JsonPath, Range, LineageLevel.Declared);
     }
@@ -105,7 +110,7 @@ public static class LicensePolicyCheck
         if ((scope & LicenseScope.Weights) != 0)
         {
             // No model object at all is judged too: its licence is unknown.
-            Judge(document.Model.Node is { } model ? model.License : document.Model.Field, "model licence");
+            Judge(document.Model.Node is { } model ? model.License : document.Model.Field, LicenseDecision.ModelElement);
         }
 
         var training = document.Training.Node;
