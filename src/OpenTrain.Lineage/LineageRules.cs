@@ -105,6 +105,10 @@ public static class LineageRules
     public static readonly LineageRule ParentWeightsMismatch = new("OTL0506", FindingSeverity.Error, "Parent weightsRootDigest mismatch");
     public static readonly LineageRule ThirdPartyParent = new("OTL0507", FindingSeverity.Info, "Parent manifest asserted by a third party");
 
+    // Licence policy over the lineage chain (OpenTrainDeniedLicenses, OpenTrainAllowedLicenses, OpenTrainLicenseScope).
+    public static readonly LineageRule LicenseDenied = new("OTL0700", FindingSeverity.Error, "Licence denied by the project's licence policy");
+    public static readonly LineageRule LicensePolicyInvalid = new("OTL0701", FindingSeverity.Error, "Invalid licence policy entry or scope");
+
     // Reserved for the build gate (issue 5): weights that ship without a declaration, and suppressions.
     public static readonly LineageRule UndeclaredExternalData = new("OTL0204", FindingSeverity.Warning, "Undeclared external data file next to ONNX weights");
     public static readonly LineageRule UndeclaredShippedWeights = new("OTL0207", FindingSeverity.Warning, "Model weights ship without a lineage manifest");
@@ -134,6 +138,7 @@ public static class LineageRules
         ParentsRequired, ParentUnverified, ParentDigestMismatch, ParentBelowLevel, LineageCycle, LineageTooDeep, ParentWeightsMismatch, ThirdPartyParent,
         UndeclaredExternalData, UndeclaredShippedWeights, SuppressionInvalid, SuppressionExpired, SuppressionStale,
         SignatureUnreadable, SignatureInvalid, SignatureUntrusted, SignedFilesMismatch, UnsignedFile, SignatureMethodUnsupported, SignatureRequired, TrustedSignerInvalid,
+        LicenseDenied, LicensePolicyInvalid,
     };
 
     public static string HelpLinkFor(string id) => HelpLinkBase + id + ".md";

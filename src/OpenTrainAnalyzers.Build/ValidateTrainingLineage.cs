@@ -102,6 +102,15 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     /// <summary>ISO 8601 instant at which signing certificates are checked; empty: the build's time.</summary>
     public string? SignatureVerificationTime { get; set; }
 
+    /// <summary>Licence policy: ids, LicenseRef ids or categories denied (';'-separated); docs/licence-policy.md.</summary>
+    public string? DeniedLicenses { get; set; }
+
+    /// <summary>When set, every licence that is not on this list (ids or categories) is denied.</summary>
+    public string? AllowedLicenses { get; set; }
+
+    /// <summary>Which parts of the chain the policy judges; default weights;training-data.</summary>
+    public string? LicenseScope { get; set; }
+
     /// <summary>SARIF 2.1.0 report path; empty means none.</summary>
     public string? SarifReport { get; set; }
 
@@ -267,6 +276,12 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             Emit(projectFile, null, problem);
         }
 
+        var licensePolicy = new Policy.LicensePolicyGate(DeniedLicenses, AllowedLicenses, LicenseScope);
+        foreach (var problem in licensePolicy.ConfigurationProblems())
+        {
+            Emit(projectFile, null, problem);
+        }
+
         var hasher = WeightHasher.Load(HashCacheFile);
         var shardDigests = ShardDigests.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".shards.cache"));
         var headers = HeaderChecks.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".headers.cache"));
@@ -288,6 +303,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             var achieved = LineageLevel.None;
             LineageEvaluation? evaluation = null;
             SignatureOutcome? signature = null;
+            IReadOnlyList<LicenseDecision>? licenseDecisions = null;
             if (manifest is not null)
             {
                 evaluation = CompletenessPolicy.Evaluate(manifest);
@@ -300,6 +316,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 });
                 findings.AddRange(chain.Findings.Where(f => f.RequiredBy <= required));
                 achieved = chain.EffectiveLevel;
+                licenseDecisions = licensePolicy.Judge(path, manifest, chain.Parents, package, packageId);
                 foreach (var file in manifest.WeightFiles)
                 {
                     if (WeightVerifier.FullPathOf(file, directory) is { } weight)
@@ -354,7 +371,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 // A packaged manifest's key is its place in the package, not in this machine's package folder: exports stay reproducible.
                 string key = packageId is null ? RelativeToProject(path) : $"{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}/{item.GetMetadata("OpenTrainPackageFile")}";
                 _exported.Add(new ExportedModel(key, manifest, evaluation.AchievedLevel, achieved, chain.Parents, weightsVerified, new List<Suppression>(),
-                    packageId is null ? null : $"pkg:nuget/{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}") { Signature = signature });
+                    packageId is null ? null : $"pkg:nuget/{packageId}@{item.GetMetadata("OpenTrainPackageVersion")}") { Signature = signature, LicenseDecisions = licenseDecisions });
             }
 
             foreach (var finding in findings)
@@ -363,12 +380,18 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             }
 
             lowest = LineageLevels.Min(lowest, achieved);
-            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')) { Signature = signature });
+            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')) { Signature = signature, LicenseDecisions = licenseDecisions });
             string profileResults = evaluation is null || profiles.Count == 0
                 ? string.Empty
                 : ", " + CompletenessPolicy.OsaidProfile + (evaluation.Satisfies(CompletenessPolicy.OsaidProfile) ? " met" : " not met");
             string signed = signature is null ? string.Empty : signature.IsVerified ? $", signed by {SafeFiles.Escape(signature.Signer)}{(signature.LineageSigned ? " (lineage too)" : string.Empty)}" : $", signature {signature.Status}";
             summaries.Add($"{SafeFiles.Escape(manifest?.ModelName ?? Path.GetFileName(path))}{(package is null ? string.Empty : " from package " + SafeFiles.Escape(package))}: {achieved.ToName()}{profileResults}{signed}");
+        }
+
+        // Licence policy findings: after every model is judged, so each licence is reported once, in its own manifest.
+        foreach (var (manifestFile, finding, package, packageId) in licensePolicy.Findings())
+        {
+            Emit(manifestFile, manifestFile, finding, package: package, packageId: packageId);
         }
 
         foreach (var shipped in ShippedWeights.Find(ShippedFiles, ProjectDirectory(), declaredWeights))
@@ -506,7 +529,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             return;
         }
 
-        var models = _exported.Select(m => new ExportedModel(m.RelativePath, m.Manifest, m.OwnLevel, m.EffectiveLevel, m.Parents, m.WeightsVerified, ActiveSuppressions(m), m.PackageUrl) { Signature = m.Signature }).ToList();
+        var models = _exported.Select(m => new ExportedModel(m.RelativePath, m.Manifest, m.OwnLevel, m.EffectiveLevel, m.Parents, m.WeightsVerified, ActiveSuppressions(m), m.PackageUrl) { Signature = m.Signature, LicenseDecisions = m.LicenseDecisions }).ToList();
         var set = new ExportSet(ProjectName ?? Path.GetFileNameWithoutExtension(ProjectFile ?? "project"), ProjectVersion, _required, SourceDateEpoch, models, ToolVersionOverride ?? LineageReport.ToolVersion());
         var written = new List<ITaskItem>();
         if ((formats & ExportFormats.CycloneDx) != 0)

@@ -284,6 +284,8 @@ internal static class CycloneDxExport
                     + (pin?.Sha256.AsString() is { } sha ? " sha256 " + sha : string.Empty) + "; " + (parent.Manifest is null ? "not verified" : "verified")));
             }
 
+            properties.AddRange(Policy.LicensePolicyGate.ExportProperties(model.LicenseDecisions));
+
             foreach (var suppression in model.Suppressions)
             {
                 properties.Add(("opentrain:suppression", $"{suppression.Id} at {suppression.Element ?? "$"}: {suppression.Justification} (until {suppression.UntilText ?? "no date"})"));

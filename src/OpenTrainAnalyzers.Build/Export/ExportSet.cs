@@ -53,6 +53,9 @@ internal sealed class ExportedModel
     /// <summary>The justified exceptions that hid findings of this manifest in this build.</summary>
     public IReadOnlyList<Suppression> Suppressions { get; }
 
+    /// <summary>The licence policy's decisions over this model's chain; null when no policy is set.</summary>
+    public IReadOnlyList<LicenseDecision>? LicenseDecisions { get; set; }
+
     public string Name => Document.Model.Node?.Name.AsString() ?? StemOf(RelativePath);
 
     public string? Version => Document.Model.Node?.Version.AsString();

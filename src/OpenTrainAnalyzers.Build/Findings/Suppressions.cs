@@ -125,7 +125,7 @@ internal sealed class SuppressionSet
     // Configuration and suppression codes: suppressing them would hide the gate's own state.
     private static readonly HashSet<string> Unsuppressible = new(StringComparer.OrdinalIgnoreCase)
     {
-        LineageRules.UnknownLevel.Id, LineageRules.ValidationFailed.Id, LineageRules.SuppressionInvalid.Id, LineageRules.SuppressionExpired.Id, LineageRules.SuppressionStale.Id,
+        LineageRules.UnknownLevel.Id, LineageRules.ValidationFailed.Id, LineageRules.SuppressionInvalid.Id, LineageRules.SuppressionExpired.Id, LineageRules.SuppressionStale.Id, LineageRules.LicensePolicyInvalid.Id,
     };
 
     private SuppressionSet(List<Suppression> items, List<LineageFinding> problems)

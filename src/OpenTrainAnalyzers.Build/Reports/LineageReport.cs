@@ -68,6 +68,9 @@ internal sealed class ModelSummary
 
     /// <summary>The weights' OpenSSF model signature, when the manifest points at one.</summary>
     public Signing.SignatureOutcome? Signature { get; set; }
+
+    /// <summary>Every licence of the model's chain the licence policy judged; null when no policy is set.</summary>
+    public IReadOnlyList<LicenseDecision>? LicenseDecisions { get; set; }
 }
 
 /// <summary>The SARIF 2.1.0 log and the JSON summary the task writes after each run.</summary>
@@ -223,6 +226,11 @@ internal sealed class LineageReport
                     .Property("signer", SafeFiles.EscapeOrNull(signature.Signer))
                     .Property("lineageSigned", signature.LineageSigned)
                     .EndObject();
+            }
+
+            if (model.LicenseDecisions is { } decisions)
+            {
+                Policy.LicensePolicyGate.Write(json, decisions);
             }
 
             json.EndObject();
