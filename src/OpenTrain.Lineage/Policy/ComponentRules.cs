@@ -3,15 +3,47 @@ using OpenTrain.Lineage.Model;
 namespace OpenTrain.Lineage.Policy;
 
 /// <summary>
-/// Rows 9 to 13 and 15 of the level table:
-/// processing — declared: disclosed, with its method; open-science: open code, pinned.
-/// architecture — declared: disclosed, with its family (never not-applicable); open-weights: open code, pinned.
-/// hyperparameters — declared: disclosed; open-tooling: open, with values or a configFile; open-science: openly licensed, pinned.
-/// training code — declared: disclosed, frameworks named when open or restricted; open-tooling: open code, pinned.
-/// checkpoints — open-science: open, pinned (never not-applicable).
+/// Processing, architecture, hyperparameters, training code and checkpoints: the checks that enforce
+/// <see cref="ProcessingRow"/>, <see cref="ArchitectureRow"/>, <see cref="HyperparametersRow"/>, <see cref="CodeRow"/> and
+/// <see cref="CheckpointsRow"/> of the level table (the rows below are what docs/manifest.md prints).
 /// </summary>
 internal sealed partial class PolicyRun
 {
+    internal static readonly LevelRow ProcessingRow = new(
+        "`training.processing`",
+        declared: "disclosed, with `method`",
+        openWeights: "",
+        openTooling: "",
+        openScience: "open code, pinned");
+
+    internal static readonly LevelRow ArchitectureRow = new(
+        "`configuration.architecture`",
+        declared: "disclosed, with `family`",
+        openWeights: "open code, pinned",
+        openTooling: "",
+        openScience: "");
+
+    internal static readonly LevelRow HyperparametersRow = new(
+        "`configuration.hyperparameters`",
+        declared: "disclosed",
+        openWeights: "",
+        openTooling: "open, with `values` or a `configFile`",
+        openScience: "openly licensed, pinned");
+
+    internal static readonly LevelRow CodeRow = new(
+        "`training.code`",
+        declared: "disclosed; when open or restricted, `framework[]` whose first entry has `name` and `version` (further entries warn; closed code need not name it)",
+        openWeights: "",
+        openTooling: "open code, pinned",
+        openScience: "");
+
+    internal static readonly LevelRow CheckpointsRow = new(
+        "`training.checkpoints`",
+        declared: "—",
+        openWeights: "—",
+        openTooling: "—",
+        openScience: "open, pinned");
+
     private void CheckProcessing(TrainingSection training)
     {
         var processing = training.Processing.Node;
@@ -89,7 +121,7 @@ internal sealed partial class PolicyRun
         RequireOpen(code, "the training code", OpenTooling, ContentKind.Code, pinned: true);
     }
 
-    // Row 15: intermediate checkpoints are part of open science (MOF Class I).
+    // CheckpointsRow: intermediate checkpoints are part of open science (MOF Class I).
     private void CheckCheckpoints(TrainingSection training)
     {
         var checkpoints = training.Checkpoints;

@@ -3,11 +3,19 @@ using OpenTrain.Lineage.Json;
 namespace OpenTrain.Lineage.Policy;
 
 /// <summary>
-/// Row 5 of the level table (declared): how the model was derived, and its parents unless it was trained from
-/// scratch. Parents' own levels are resolved by <see cref="LineageChain"/>, in the host that may read files.
+/// How the model was derived, and its parents unless it was trained from scratch: <see cref="LineageRow"/> of the
+/// level table. Parents' own levels are resolved by <see cref="LineageChain"/>, in the host that may read files; the
+/// effective level is the minimum over the chain.
 /// </summary>
 internal sealed partial class PolicyRun
 {
+    internal static readonly LevelRow LineageRow = new(
+        "`lineage`",
+        declared: "`derivation`; parents listed (a `merge` at least two), pinned and resolvable",
+        openWeights: "parents ≥ open-weights",
+        openTooling: "parents ≥ open-tooling",
+        openScience: "parents open-science");
+
     private void CheckDerivation()
     {
         var lineageValue = Need(_document.Lineage.Field, Declared, "how the model was derived ({ \"derivation\": \"from-scratch\" } or its parents)");

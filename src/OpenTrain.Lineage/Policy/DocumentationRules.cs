@@ -3,14 +3,40 @@ using OpenTrain.Lineage.Model;
 namespace OpenTrain.Lineage.Policy;
 
 /// <summary>
-/// Rows 17 to 20 of the level table. Inference — open-tooling: open code, pinned. Model card — declared: a warning
-/// when absent; open-weights: open, pinned. Data card — the same, or the model card covering the data. Technical
-/// report or research paper — open-weights: one of them open, pinned; open-science: the paper (a report warns).
-/// Optional components are checked at the level that first asks for them, so a half-written one never costs more
-/// than leaving it out.
+/// Inference and the documents: <see cref="InferenceRow"/>, <see cref="ModelCardRow"/>, <see cref="DataCardRow"/> and
+/// <see cref="ReportRow"/> of the level table. Optional components are checked at the level that first asks for them,
+/// so a half-written one never costs more than leaving it out.
 /// </summary>
 internal sealed partial class PolicyRun
 {
+    internal static readonly LevelRow InferenceRow = new(
+        "`inference`",
+        declared: "—",
+        openWeights: "—",
+        openTooling: "open code, pinned",
+        openScience: "");
+
+    internal static readonly LevelRow ModelCardRow = new(
+        "`documentation.modelCard`",
+        declared: "warning if absent (`OTL0314`)",
+        openWeights: "open document, pinned",
+        openTooling: "",
+        openScience: "");
+
+    internal static readonly LevelRow DataCardRow = new(
+        "`documentation.dataCard`",
+        declared: "warning if absent (`OTL0314`)",
+        openWeights: "open document, pinned, or `modelCard.coversData: true` (warns, `OTL0313`)",
+        openTooling: "",
+        openScience: "");
+
+    internal static readonly LevelRow ReportRow = new(
+        "`technicalReport` / `researchPaper`",
+        declared: "—",
+        openWeights: "one of them open (under a licence open for documents) and pinned",
+        openTooling: "",
+        openScience: "`researchPaper` (an open report in its place warns, `OTL0311`)");
+
     private void CheckInference()
     {
         var inference = _document.Inference;
@@ -62,7 +88,7 @@ internal sealed partial class PolicyRun
             RequireOpen(documentation.DataCard.Node, "the data card", OpenWeights, ContentKind.Document, pinned: true);
         }
 
-        // Row 20: a technical report or a research paper at open-weights; the paper itself at open-science. The
+        // ReportRow: a technical report or a research paper at open-weights; the paper itself at open-science. The
         // paper is only needed at open-science when an open report already stands in for it.
         // Without a documentation object both are absent (default: no value, no node).
         var paper = documentation?.ResearchPaper ?? default;
