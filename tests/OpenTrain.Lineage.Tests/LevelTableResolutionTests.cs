@@ -282,4 +282,52 @@ public class LevelTableResolutionTests
         Assert.Equal(pinned ? LineageLevel.OpenScience : LineageLevel.Declared, evaluation.AchievedLevel);
         Assert.Equal(pinned ? 0 : 1, Errors(evaluation).Count(f => f.Id == "OTL0305"));
     }
+
+    // "Reading the level table", the declared example: manifest.md's example 4 (Llama 3.1, closed data described on
+    // the aggregate, closed processing and code, a vendor licence) on the complete fixture. The walk in the docs stops
+    // at the model row's open-weights cell.
+    [Fact]
+    public void The_declared_worked_example_stops_at_the_model_licence()
+    {
+        string json = Fixture.Complete.Replace("\"license\": \"CC-BY-4.0\",\n    \"task\"", "\"license\": \"LicenseRef-Llama-3.1-Community-License\",\n    \"task\"");
+        json = Replace(json, "\"data\": {", "\"processing\"",
+            "\"data\": {\"availability\": \"closed\", \"description\": \"About 15T multilingual tokens from publicly available sources.\", "
+            + "\"justification\": \"The corpus is not released; Meta describes it in its paper.\", "
+            + "\"sources\": [{\"name\": \"Publicly available web data\"}, {\"name\": \"Code\"}], "
+            + "\"collection\": \"Web crawl with a custom HTML parser, mixed by domain.\", "
+            + "\"cleaning\": \"PII and unsafe-site filtering, MinHash deduplication, quality classifiers.\", "
+            + "\"labeling\": {\"method\": \"none\"}},\n    ");
+        json = Replace(json, "\"processing\": {", "\"configuration\"",
+            "\"processing\": {\"availability\": \"closed\", \"description\": \"Extraction, deduplication and quality filtering of the crawl.\", "
+            + "\"justification\": \"Pipeline code not released.\", \"method\": \"Extraction, deduplication, heuristic and classifier filtering, domain mixing.\"},\n    ");
+        json = Replace(json, "\"code\": {\n      \"availability\": \"open\"", "\"evaluation\"",
+            "\"code\": {\"availability\": \"closed\", \"description\": \"The pre-training loop on Meta's clusters.\", \"justification\": \"Training code not released.\"},\n    ");
+
+        // The metric is measured on a public benchmark, described as an evaluation dataset (the training data is unitemised).
+        json = json.Replace("\"metrics\": [{\"dataset\": \"reviews\"",
+            "\"datasets\": [{\"id\": \"mmlu\", \"name\": \"MMLU\", \"availability\": \"open\", \"license\": \"MIT\", "
+            + "\"description\": \"Multiple-choice questions in 57 subjects.\", "
+            + "\"locations\": [{\"url\": \"https://huggingface.co/datasets/cais/mmlu\", \"revision\": \"c30699e8356da336a370243923dbaf21066bb9fe\"}], "
+            + "\"sources\": [{\"name\": \"Exam and textbook questions collected by the MMLU authors\"}], "
+            + "\"collection\": \"Questions gathered from freely available practice exams and textbooks.\", "
+            + "\"cleaning\": \"Questions without a single correct answer removed by the authors.\", "
+            + "\"labeling\": {\"method\": \"human\", \"criteria\": \"The answer key of the source exam.\"}}],\n      "
+            + "\"metrics\": [{\"dataset\": \"mmlu\"");
+
+        var evaluation = Evaluate(json);
+
+        Assert.Equal(LineageLevel.Declared, evaluation.AchievedLevel);
+        Assert.DoesNotContain(Errors(evaluation), f => f.RequiredBy == LineageLevel.Declared);
+        Assert.Equal(new[] { "OTL0404 $.model.license" }, Errors(evaluation).Where(f => f.RequiredBy == LineageLevel.OpenWeights).Select(f => f.Id + " " + f.JsonPath));
+        Assert.Contains(Errors(evaluation), f => (f.Id, f.JsonPath, f.RequiredBy) == ("OTL0303", "$.training.code.availability", LineageLevel.OpenTooling));
+        Assert.Contains(Errors(evaluation), f => (f.Id, f.JsonPath, f.RequiredBy) == ("OTL0303", "$.training.processing.availability", LineageLevel.OpenScience));
+    }
+
+    private static string Replace(string json, string from, string until, string replacement)
+    {
+        int start = json.IndexOf(from, StringComparison.Ordinal);
+        int end = json.IndexOf(until, start, StringComparison.Ordinal);
+        Assert.True(start > 0 && end > start, from);
+        return json.Substring(0, start) + replacement + json.Substring(end);
+    }
 }
