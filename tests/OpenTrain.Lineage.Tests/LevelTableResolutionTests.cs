@@ -323,6 +323,47 @@ public class LevelTableResolutionTests
         Assert.Contains(Errors(evaluation), f => (f.Id, f.JsonPath, f.RequiredBy) == ("OTL0303", "$.training.processing.availability", LineageLevel.OpenScience));
     }
 
+    // Format: a layer-pruned student is 'pruned', a trained step (issue 25 found 'converted' used for one).
+    [Fact]
+    public void A_pruned_model_is_a_trained_step_with_parents()
+    {
+        string pruned = Quantized(Fixture.Complete).Replace("\"derivation\": \"quantized\"", "\"derivation\": \"pruned\"").Replace("\"relation\": \"quantized\"", "\"relation\": \"pruned\"");
+
+        var evaluation = Evaluate(pruned);
+        Assert.DoesNotContain(evaluation.Findings, f => f.Severity != FindingSeverity.Info);
+        Assert.Equal(LineageLevel.OpenScience, evaluation.AchievedLevel);
+
+        var orphan = Evaluate(Fixture.With("\"derivation\": \"from-scratch\"", "\"derivation\": \"pruned\""));
+        Assert.Equal(("OTL0500", LineageLevel.Declared), Errors(orphan).Select(f => (f.Id, f.RequiredBy)).Single());
+
+        string untrained = Replace(pruned, "\"code\": {\n      \"availability\": \"open\"", "\"evaluation\"",
+            "\"code\": {\"availability\": \"not-applicable\", \"justification\": \"Layers were dropped by a script.\"},\n    ");
+        Assert.Equal(("OTL0307", "$.training.code.availability"), Errors(Evaluate(untrained)).Select(f => (f.Id, f.JsonPath)).Single());
+    }
+
+    // Format: a frozen pre-trained part is a parent with relation frozen-component; the chain caps the model by it.
+    [Fact]
+    public void A_frozen_component_caps_a_model_trained_from_scratch()
+    {
+        string encoder = Fixture.With("\"checkpoints\": {", "\"checkpointsGone\": {");
+        string encoderSha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(encoder))).ToLowerInvariant();
+        string model = Fixture.With(
+            "\"lineage\": {\"derivation\": \"from-scratch\"}",
+            "\"lineage\": {\"derivation\": \"from-scratch\", \"parents\": [{\"name\": \"openai/clip-vit-large-patch14\", \"relation\": \"frozen-component\", "
+            + "\"manifest\": {\"path\": \"clip.lineage.json\", \"sha256\": \"" + encoderSha + "\", \"assertedBy\": \"third-party\"}}]}");
+        var manifest = LineageManifest.Read(model);
+        var own = CompletenessPolicy.Evaluate(manifest);
+        Assert.DoesNotContain(own.Findings, f => f.Severity != FindingSeverity.Info);
+        Assert.Equal(LineageLevel.OpenScience, own.AchievedLevel);
+
+        var chain = LineageChain.Resolve("/m/model.lineage.json", manifest, own.AchievedLevel,
+            path => path == "/m/clip.lineage.json" ? ManifestFile.Of(System.Text.Encoding.UTF8.GetBytes(encoder)) : ManifestFile.Missing("no such file"));
+
+        Assert.Equal(LineageLevel.OpenTooling, chain.EffectiveLevel);
+        var finding = Assert.Single(chain.Findings, f => f.Severity == FindingSeverity.Error);
+        Assert.Equal(("OTL0503", LineageLevel.OpenScience), (finding.Id, finding.RequiredBy));
+    }
+
     private static string Replace(string json, string from, string until, string replacement)
     {
         int start = json.IndexOf(from, StringComparison.Ordinal);

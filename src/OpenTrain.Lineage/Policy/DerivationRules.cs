@@ -16,6 +16,16 @@ internal sealed partial class PolicyRun
         openTooling: "parents ≥ open-tooling",
         openScience: "parents open-science");
 
+    /// <summary>The statement under the level table on derivations the table's rows do not name.</summary>
+    internal const string DerivationStatement =
+        "A `pruned` model (parameters, layers or heads removed from a parent) is a trained step, like `distilled` and "
+        + "`finetune`: the parts to keep are chosen by scores computed on data and the result is usually healed by further "
+        + "training, so it lists its parents and describes its own data, processing, configuration, code and evaluation, "
+        + "which cannot be `not-applicable`. A pre-trained part used unchanged inside the model (Stable Diffusion's CLIP "
+        + "text encoder and autoencoder) is listed in `lineage.parents` with `\"relation\": \"frozen-component\"` and its own "
+        + "manifest, also when the model's `derivation` is `from-scratch`: the chain reads it like any parent, so a model "
+        + "is no more open than its frozen parts.";
+
     private void CheckDerivation()
     {
         var lineageValue = Need(_document.Lineage.Field, Declared, "how the model was derived ({ \"derivation\": \"from-scratch\" } or its parents)");

@@ -112,6 +112,7 @@ internal sealed partial class PolicyRun
         }
 
         text.Append('\n').Append(NotApplicableStatement).Append('\n');
+        text.Append('\n').Append(DerivationStatement).Append('\n');
         return text.ToString();
     }
 }
