@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
 using OpenTrain.Lineage.Policy;
 
 namespace OpenTrain.Lineage.Tests;
@@ -61,6 +62,64 @@ public class LevelTableTests
         {
             Assert.Contains(rows, row => row.At(level).Length > 0 && row.At(level) != "—");
         }
+    }
+
+    /// <summary>How each row's component is made less open in the complete fixture (open-science).</summary>
+    private static readonly Dictionary<string, (string Path, Action<JsonObject> Mutate)> LessOpen = new()
+    {
+        ["`model`"] = ("model", model => model["license"] = "LicenseRef-Vendor-Weights"),
+
+        // A closed dataset would also lose the open benchmark of the evaluation row; unpinning it keeps that row intact.
+        ["`training.data`"] = ("training.data.datasets.0.locations.0", location => location.Remove("revision")),
+        ["`training.processing`"] = ("training.processing", Close),
+        ["`configuration.architecture`"] = ("training.configuration.architecture", Close),
+        ["`configuration.hyperparameters`"] = ("training.configuration.hyperparameters", Close),
+        ["`training.code`"] = ("training.code", Close),
+        ["`training.evaluation`"] = ("training.evaluation", Close),
+        ["`training.checkpoints`"] = ("training.checkpoints", Close),
+        ["`inference`"] = ("inference", Close),
+        ["`documentation.modelCard`"] = ("documentation.modelCard", Close),
+        ["`documentation.dataCard`"] = ("documentation.dataCard", Close),
+        ["`technicalReport` / `researchPaper`"] = ("documentation.researchPaper", Close),
+    };
+
+    public static TheoryData<string> RowsThatAskForOpen()
+    {
+        var data = new TheoryData<string>();
+        foreach (var row in PolicyRun.LevelTable.SelectMany(section => section.Rows).Where(row => row.OpenFrom != LineageLevel.None))
+        {
+            data.Add(row.Component);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(RowsThatAskForOpen))]
+    public void A_component_that_is_not_open_costs_exactly_the_level_its_row_asks_it_open_from(string component)
+    {
+        var row = PolicyRun.LevelTable.SelectMany(section => section.Rows).Single(r => r.Component == component);
+        Assert.True(LessOpen.ContainsKey(component), $"Add how to make {component} less open to LessOpen.");
+        Assert.Contains("open", row.At(row.OpenFrom), StringComparison.Ordinal);
+
+        var (path, mutate) = LessOpen[component];
+        var manifest = JsonNode.Parse(Fixture.Complete)!.AsObject();
+        JsonNode node = manifest;
+        foreach (var step in path.Split('.'))
+        {
+            node = int.TryParse(step, out int index) ? node[index]! : node[step]!;
+        }
+
+        mutate(node.AsObject());
+        var evaluation = Fixture.Evaluate(manifest.ToJsonString());
+
+        Assert.Equal(row.OpenFrom - 1, evaluation.AchievedLevel);
+    }
+
+    private static void Close(JsonObject component)
+    {
+        component["availability"] = "closed";
+        component["justification"] = "Withheld by the producer for this test of the level table.";
     }
 
     private static string Published(string doc)

@@ -14,35 +14,40 @@ internal sealed partial class PolicyRun
         declared: "disclosed, with `method`",
         openWeights: "",
         openTooling: "",
-        openScience: "open code, pinned");
+        openScience: "open code, pinned",
+        openFrom: OpenScience);
 
     internal static readonly LevelRow ArchitectureRow = new(
         "`configuration.architecture`",
         declared: "disclosed, with `family`",
         openWeights: "open code, pinned",
         openTooling: "",
-        openScience: "");
+        openScience: "",
+        openFrom: OpenWeights);
 
     internal static readonly LevelRow HyperparametersRow = new(
         "`configuration.hyperparameters`",
         declared: "disclosed",
         openWeights: "",
         openTooling: "open, with `values` or a `configFile`",
-        openScience: "openly licensed, pinned");
+        openScience: "openly licensed, pinned",
+        openFrom: OpenTooling);
 
     internal static readonly LevelRow CodeRow = new(
         "`training.code`",
         declared: "disclosed; when open or restricted, `framework[]` whose first entry has `name` and `version` (further entries warn; closed code need not name it)",
         openWeights: "",
         openTooling: "open code, pinned",
-        openScience: "");
+        openScience: "",
+        openFrom: OpenTooling);
 
     internal static readonly LevelRow CheckpointsRow = new(
         "`training.checkpoints`",
         declared: "—",
         openWeights: "—",
         openTooling: "—",
-        openScience: "open, pinned");
+        openScience: "open, pinned",
+        openFrom: OpenScience);
 
     private void CheckProcessing(TrainingSection training)
     {
@@ -52,7 +57,7 @@ internal sealed partial class PolicyRun
             && processing!.Availability.Text != "not-applicable")
         {
             Text(processing.Method, Declared, "the processing method (what the pipeline does to the data)", narrative: true);
-            RequireOpen(processing, "the data processing code", OpenScience, ContentKind.Code, pinned: true);
+            RequireOpen(processing, "the data processing code", ProcessingRow.OpenFrom, ContentKind.Code, pinned: true);
         }
     }
 
@@ -68,7 +73,7 @@ internal sealed partial class PolicyRun
             && Disclose(architecture, "the model architecture", Declared, notApplicableAllowed: false))
         {
             Text(architecture!.Family, Declared, "the architecture family (e.g. transformer, linear)");
-            RequireOpen(architecture, "the model architecture code", OpenWeights, ContentKind.Code, pinned: true);
+            RequireOpen(architecture, "the model architecture code", ArchitectureRow.OpenFrom, ContentKind.Code, pinned: true);
         }
 
         var hyperparameters = configuration.Hyperparameters.Node;
@@ -78,14 +83,14 @@ internal sealed partial class PolicyRun
         {
             if (hyperparameters.Availability.Text != "open")
             {
-                Report(LineageRules.NotOpenEnough, hyperparameters.Availability.Value!, OpenTooling,
+                Report(LineageRules.NotOpenEnough, hyperparameters.Availability.Value!, HyperparametersRow.OpenFrom,
                     "Open tooling discloses the hyperparameter values: make them 'open' and list them in 'values' or a pinned 'configFile'.");
             }
             else
             {
                 if (hyperparameters.Values.Value is null && hyperparameters.ConfigFile.Value is null)
                 {
-                    Missing(hyperparameters.Values, OpenTooling, "the hyperparameter values (or a pinned configFile)");
+                    Missing(hyperparameters.Values, HyperparametersRow.OpenFrom, "the hyperparameter values (or a pinned configFile)");
                 }
 
                 RequireOpen(hyperparameters, "the hyperparameters", OpenScience, ContentKind.Data, pinned: true);
@@ -118,7 +123,7 @@ internal sealed partial class PolicyRun
             }
         }
 
-        RequireOpen(code, "the training code", OpenTooling, ContentKind.Code, pinned: true);
+        RequireOpen(code, "the training code", CodeRow.OpenFrom, ContentKind.Code, pinned: true);
     }
 
     // CheckpointsRow: intermediate checkpoints are part of open science (MOF Class I).
@@ -127,11 +132,11 @@ internal sealed partial class PolicyRun
         var checkpoints = training.Checkpoints;
         if (checkpoints.Value is null)
         {
-            Missing(checkpoints.Field, OpenScience, "the intermediate checkpoints (MOF Class I publishes them)");
+            Missing(checkpoints.Field, CheckpointsRow.OpenFrom, "the intermediate checkpoints (MOF Class I publishes them)");
         }
-        else if (Disclose(checkpoints.Node, "the intermediate checkpoints", OpenScience, notApplicableAllowed: false))
+        else if (Disclose(checkpoints.Node, "the intermediate checkpoints", CheckpointsRow.OpenFrom, notApplicableAllowed: false))
         {
-            RequireOpen(checkpoints.Node, "the intermediate checkpoints", OpenScience, ContentKind.Data, pinned: true);
+            RequireOpen(checkpoints.Node, "the intermediate checkpoints", CheckpointsRow.OpenFrom, ContentKind.Data, pinned: true);
         }
     }
 }

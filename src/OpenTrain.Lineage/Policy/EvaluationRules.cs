@@ -16,7 +16,8 @@ internal sealed partial class PolicyRun
         declared: "disclosed; ≥ 1 metric on a known dataset, each with a `value` or a results document (`OTL0315` warns); each evaluation dataset a `ref` to a training dataset, or disclosed and described (sources, collection, cleaning, labelling) like one; `code` disclosed",
         openWeights: "results open, pinned",
         openTooling: "`code` open, pinned; ≥ 1 metric on an open, openly licensed dataset (other benchmarks warn, `OTL0312`)",
-        openScience: "every evaluation dataset open, pinned");
+        openScience: "every evaluation dataset open, pinned",
+        openFrom: OpenWeights);
 
     private void CheckEvaluation(TrainingSection training, HashSet<string> datasetIds)
     {
@@ -68,7 +69,7 @@ internal sealed partial class PolicyRun
         }
 
         RequireOpenBenchmark(training, evaluation, metrics);
-        RequireOpen(evaluation, "the evaluation results", OpenWeights, ContentKind.Document, pinned: true);
+        RequireOpen(evaluation, "the evaluation results", EvaluationRow.OpenFrom, ContentKind.Document, pinned: true);
         var evaluationCode = evaluation.Code;
         if (evaluationCode.Value is null)
         {

@@ -12,7 +12,8 @@ internal sealed partial class PolicyRun
         declared: "`name`, `version`, `producer.name`, `task`, `license` (a valid SPDX expression; `NOASSERTION`, `NONE` and `LicenseRef-…` are valid and pass here)",
         openWeights: "`license` open for data (the parameters); `NOASSERTION`, `NONE` and `LicenseRef-…` assert no open licence (`OTL0404`)",
         openTooling: "",
-        openScience: "");
+        openScience: "",
+        openFrom: OpenWeights);
 
     private void CheckVersion()
     {
@@ -43,7 +44,7 @@ internal sealed partial class PolicyRun
         var license = Text(model.License, Declared, "the licence of the final parameters (an SPDX expression)", enumerated: true);
         if (license?.Text is { } expression)
         {
-            JudgeLicense(license, expression, ContentKind.Data, OpenWeights, "the model's parameters", reportInvalid: true);
+            JudgeLicense(license, expression, ContentKind.Data, ModelRow.OpenFrom, "the model's parameters", reportInvalid: true);
         }
     }
 }

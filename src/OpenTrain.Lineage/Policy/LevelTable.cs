@@ -11,9 +11,10 @@ namespace OpenTrain.Lineage.Policy;
 /// </summary>
 internal sealed class LevelRow
 {
-    public LevelRow(string component, string declared, string openWeights, string openTooling, string openScience)
+    public LevelRow(string component, string declared, string openWeights, string openTooling, string openScience, LineageLevel openFrom = LineageLevel.None)
     {
         Component = component;
+        OpenFrom = openFrom;
         Declared = declared;
         OpenWeights = openWeights;
         OpenTooling = openTooling;
@@ -21,6 +22,12 @@ internal sealed class LevelRow
     }
 
     public string Component { get; }
+
+    /// <summary>
+    /// The level from which the component must be open (None: never). The checks pass this level on, so the row
+    /// decides where closing the component costs; its cell at that level says so in words.
+    /// </summary>
+    public LineageLevel OpenFrom { get; }
 
     public string Declared { get; }
 

@@ -15,7 +15,8 @@ internal sealed partial class PolicyRun
         declared: "disclosed; an open or restricted aggregate lists its `datasets`, each disclosed with sources, collection, cleaning, labelling; closed data without datasets describes these on the aggregate",
         openWeights: "",
         openTooling: "",
-        openScience: "every dataset open, openly licensed, pinned; human or mixed labelling has `guidelines`");
+        openScience: "every dataset open, openly licensed, pinned; human or mixed labelling has `guidelines`",
+        openFrom: OpenScience);
 
     private void CheckTraining()
     {
@@ -80,7 +81,7 @@ internal sealed partial class PolicyRun
                         $"training.data is 'open' but dataset '{dataset.Id.Text}' is '{own}'; the aggregate cannot be more open than its least open dataset.");
                 }
 
-                RequireOpen(dataset, $"training dataset '{dataset.Id.Text}'", OpenScience, ContentKind.Data, pinned: true);
+                RequireOpen(dataset, $"training dataset '{dataset.Id.Text}'", DataRow.OpenFrom, ContentKind.Data, pinned: true);
                 var labeling = dataset.Labeling.Node;
                 if (labeling?.Method.Text is "human" or "mixed" && labeling.Guidelines.Value is null)
                 {
