@@ -232,11 +232,11 @@ internal static class ManifestSchema
             F("parameterCount", Shape.Number, "Number of parameters."),
             F("conversion", Shape.FreeObject, "How the weights were converted (from, tool {name, version}, settings, description).")).Named("WeightsSection"), "The weight files the runtime loads."),
         F("lineage", Shape.Object(
-            F("derivation", Shape.Enum("from-scratch", "finetune", "adapter", "merge", "quantized", "distilled", "converted"), "How the model was derived."),
+            F("derivation", Shape.Enum("from-scratch", "finetune", "adapter", "merge", "quantized", "distilled", "pruned", "converted"), "How the model was derived (pruned: parameters, layers or heads removed from a parent, usually with healing training)."),
             F("parents", Shape.Array(Shape.Object(
                 "parent",
                 F("name", Shape.String, "Name of the parent model (e.g. its Hugging Face id)."),
-                F("relation", Shape.Enum("finetune", "adapter", "merge", "quantized", "distilled", "converted"), "How this model derives from the parent."),
+                F("relation", Shape.Enum("finetune", "adapter", "merge", "quantized", "distilled", "pruned", "converted", "frozen-component"), "How this model derives from the parent (frozen-component: a pre-trained part trained elsewhere and used unchanged, e.g. a text encoder)."),
                 F("manifest", Shape.Object(
                     F("path", Shape.String, "The parent's lineage manifest, vendored next to this one (relative path, no '..')."),
                     F("url", Shape.String, "Where the parent's manifest is published (informational: builds resolve parents offline)."),

@@ -1147,7 +1147,7 @@ public sealed partial class LineageSection : ManifestNode
         Parents = new ArrayField<Parent>(new ManifestField(json, FieldNames.Parents, @parents), Nodes(@parents, item => new Parent(item)));
     }
 
-    /// <summary>How the model was derived. (<c>derivation</c>)</summary>
+    /// <summary>How the model was derived (pruned: parameters, layers or heads removed from a parent, usually with healing training). (<c>derivation</c>)</summary>
     public ManifestField Derivation { get; }
 
     /// <summary>The models this one derives from (required unless from-scratch). (<c>parents</c>)</summary>
@@ -1524,7 +1524,7 @@ public sealed partial class Parent : ManifestNode
     /// <summary>Name of the parent model (e.g. its Hugging Face id). (<c>name</c>)</summary>
     public ManifestField Name { get; }
 
-    /// <summary>How this model derives from the parent. (<c>relation</c>)</summary>
+    /// <summary>How this model derives from the parent (frozen-component: a pre-trained part trained elsewhere and used unchanged, e.g. a text encoder). (<c>relation</c>)</summary>
     public ManifestField Relation { get; }
 
     /// <summary>The parent's lineage manifest. (<c>manifest</c>)</summary>

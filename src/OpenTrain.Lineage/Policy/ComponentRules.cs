@@ -3,15 +3,52 @@ using OpenTrain.Lineage.Model;
 namespace OpenTrain.Lineage.Policy;
 
 /// <summary>
-/// Rows 9 to 13 and 15 of the level table:
-/// processing — declared: disclosed, with its method; open-science: open code, pinned.
-/// architecture — declared: disclosed, with its family (never not-applicable); open-weights: open code, pinned.
-/// hyperparameters — declared: disclosed; open-tooling: open, with values or a configFile; open-science: openly licensed, pinned.
-/// training code — declared: disclosed, frameworks named when open or restricted; open-tooling: open code, pinned.
-/// checkpoints — open-science: open, pinned (never not-applicable).
+/// Processing, architecture, hyperparameters, training code and checkpoints: the checks that enforce
+/// <see cref="ProcessingRow"/>, <see cref="ArchitectureRow"/>, <see cref="HyperparametersRow"/>, <see cref="CodeRow"/> and
+/// <see cref="CheckpointsRow"/> of the level table (the rows below are what docs/manifest.md prints).
 /// </summary>
 internal sealed partial class PolicyRun
 {
+    internal static readonly LevelRow ProcessingRow = new(
+        "`training.processing`",
+        declared: "disclosed, with `method`",
+        openWeights: "",
+        openTooling: "",
+        openScience: "open code, pinned",
+        openFrom: OpenScience);
+
+    internal static readonly LevelRow ArchitectureRow = new(
+        "`configuration.architecture`",
+        declared: "disclosed, with `family`",
+        openWeights: "open code, pinned",
+        openTooling: "",
+        openScience: "",
+        openFrom: OpenWeights);
+
+    internal static readonly LevelRow HyperparametersRow = new(
+        "`configuration.hyperparameters`",
+        declared: "disclosed",
+        openWeights: "",
+        openTooling: "open, with `values` or a `configFile`",
+        openScience: "openly licensed, pinned",
+        openFrom: OpenTooling);
+
+    internal static readonly LevelRow CodeRow = new(
+        "`training.code`",
+        declared: "disclosed; when open or restricted, `framework[]` whose first entry has `name` and `version` (further entries warn; closed code need not name it)",
+        openWeights: "",
+        openTooling: "open code, pinned",
+        openScience: "",
+        openFrom: OpenTooling);
+
+    internal static readonly LevelRow CheckpointsRow = new(
+        "`training.checkpoints`",
+        declared: "—",
+        openWeights: "—",
+        openTooling: "—",
+        openScience: "open, pinned",
+        openFrom: OpenScience);
+
     private void CheckProcessing(TrainingSection training)
     {
         var processing = training.Processing.Node;
@@ -20,7 +57,7 @@ internal sealed partial class PolicyRun
             && processing!.Availability.Text != "not-applicable")
         {
             Text(processing.Method, Declared, "the processing method (what the pipeline does to the data)", narrative: true);
-            RequireOpen(processing, "the data processing code", OpenScience, ContentKind.Code, pinned: true);
+            RequireOpen(processing, "the data processing code", ProcessingRow.OpenFrom, ContentKind.Code, pinned: true);
         }
     }
 
@@ -36,7 +73,7 @@ internal sealed partial class PolicyRun
             && Disclose(architecture, "the model architecture", Declared, notApplicableAllowed: false))
         {
             Text(architecture!.Family, Declared, "the architecture family (e.g. transformer, linear)");
-            RequireOpen(architecture, "the model architecture code", OpenWeights, ContentKind.Code, pinned: true);
+            RequireOpen(architecture, "the model architecture code", ArchitectureRow.OpenFrom, ContentKind.Code, pinned: true);
         }
 
         var hyperparameters = configuration.Hyperparameters.Node;
@@ -46,14 +83,14 @@ internal sealed partial class PolicyRun
         {
             if (hyperparameters.Availability.Text != "open")
             {
-                Report(LineageRules.NotOpenEnough, hyperparameters.Availability.Value!, OpenTooling,
+                Report(LineageRules.NotOpenEnough, hyperparameters.Availability.Value!, HyperparametersRow.OpenFrom,
                     "Open tooling discloses the hyperparameter values: make them 'open' and list them in 'values' or a pinned 'configFile'.");
             }
             else
             {
                 if (hyperparameters.Values.Value is null && hyperparameters.ConfigFile.Value is null)
                 {
-                    Missing(hyperparameters.Values, OpenTooling, "the hyperparameter values (or a pinned configFile)");
+                    Missing(hyperparameters.Values, HyperparametersRow.OpenFrom, "the hyperparameter values (or a pinned configFile)");
                 }
 
                 RequireOpen(hyperparameters, "the hyperparameters", OpenScience, ContentKind.Data, pinned: true);
@@ -86,20 +123,20 @@ internal sealed partial class PolicyRun
             }
         }
 
-        RequireOpen(code, "the training code", OpenTooling, ContentKind.Code, pinned: true);
+        RequireOpen(code, "the training code", CodeRow.OpenFrom, ContentKind.Code, pinned: true);
     }
 
-    // Row 15: intermediate checkpoints are part of open science (MOF Class I).
+    // CheckpointsRow: intermediate checkpoints are part of open science (MOF Class I).
     private void CheckCheckpoints(TrainingSection training)
     {
         var checkpoints = training.Checkpoints;
         if (checkpoints.Value is null)
         {
-            Missing(checkpoints.Field, OpenScience, "the intermediate checkpoints (MOF Class I publishes them)");
+            Missing(checkpoints.Field, CheckpointsRow.OpenFrom, "the intermediate checkpoints (MOF Class I publishes them)");
         }
-        else if (Disclose(checkpoints.Node, "the intermediate checkpoints", OpenScience, notApplicableAllowed: false))
+        else if (Disclose(checkpoints.Node, "the intermediate checkpoints", CheckpointsRow.OpenFrom, notApplicableAllowed: false))
         {
-            RequireOpen(checkpoints.Node, "the intermediate checkpoints", OpenScience, ContentKind.Data, pinned: true);
+            RequireOpen(checkpoints.Node, "the intermediate checkpoints", CheckpointsRow.OpenFrom, ContentKind.Data, pinned: true);
         }
     }
 }

@@ -3,11 +3,29 @@ using OpenTrain.Lineage.Json;
 namespace OpenTrain.Lineage.Policy;
 
 /// <summary>
-/// Row 5 of the level table (declared): how the model was derived, and its parents unless it was trained from
-/// scratch. Parents' own levels are resolved by <see cref="LineageChain"/>, in the host that may read files.
+/// How the model was derived, and its parents unless it was trained from scratch: <see cref="LineageRow"/> of the
+/// level table. Parents' own levels are resolved by <see cref="LineageChain"/>, in the host that may read files; the
+/// effective level is the minimum over the chain.
 /// </summary>
 internal sealed partial class PolicyRun
 {
+    internal static readonly LevelRow LineageRow = new(
+        "`lineage`",
+        declared: "`derivation`; parents listed (a `merge` at least two), pinned and resolvable",
+        openWeights: "parents ≥ open-weights",
+        openTooling: "parents ≥ open-tooling",
+        openScience: "parents open-science");
+
+    /// <summary>The statement under the level table on derivations the table's rows do not name.</summary>
+    internal const string DerivationStatement =
+        "A `pruned` model (parameters, layers or heads removed from a parent) is a trained step, like `distilled` and "
+        + "`finetune`: the parts to keep are chosen by scores computed on data and the result is usually healed by further "
+        + "training, so it lists its parents and describes its own data, processing, configuration, code and evaluation, "
+        + "which cannot be `not-applicable`. A pre-trained part used unchanged inside the model (Stable Diffusion's CLIP "
+        + "text encoder and autoencoder) is listed in `lineage.parents` with `\"relation\": \"frozen-component\"` and its own "
+        + "manifest, also when the model's `derivation` is `from-scratch`: the chain reads it like any parent, so a model "
+        + "is no more open than its frozen parts.";
+
     private void CheckDerivation()
     {
         var lineageValue = Need(_document.Lineage.Field, Declared, "how the model was derived ({ \"derivation\": \"from-scratch\" } or its parents)");

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Text.RegularExpressions;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
 
@@ -172,6 +173,13 @@ internal sealed partial class PolicyRun
 
         return (location.Digest.Node?.Sha256.Text is { } digest && TextChecks.IsSha256(digest))
             || (location.Revision.Text is { } revision && TextChecks.IsImmutableRevision(revision))
-            || (location.Url.Text is { } url && TextChecks.UrlEmbedsCommit(url));
+            || (location.Url.Text is { } url && (TextChecks.UrlEmbedsCommit(url) || VersionedArxivUrl.IsMatch(url.Trim())));
     }
+
+    // An arXiv version (2403.01234v2, hep-th/9901001v1) never changes once announced, so a URL that names it is pinned
+    // like a revision; without the version the URL follows the latest one.
+    private static readonly Regex VersionedArxivUrl = new Regex(
+        @"^https://(www\.)?arxiv\.org/(abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})v\d+(\.pdf)?/?$",
+        RegexOptions.CultureInvariant,
+        TimeSpan.FromMilliseconds(200));
 }

@@ -7,13 +7,18 @@ using OpenTrain.Lineage.Model;
 namespace OpenTrain.Lineage.Policy;
 
 /// <summary>
-/// Row 14 of the level table. Declared: the evaluation disclosed; at least one metric on a known dataset, each with a
-/// value or a results document; evaluation datasets described; the evaluation code disclosed. Open-weights: results
-/// open and pinned. Open-tooling: evaluation code open and pinned; one metric on an open dataset. Open-science: every
-/// evaluation dataset open and pinned.
+/// The evaluation: <see cref="EvaluationRow"/> of the level table.
 /// </summary>
 internal sealed partial class PolicyRun
 {
+    internal static readonly LevelRow EvaluationRow = new(
+        "`training.evaluation`",
+        declared: "disclosed; ≥ 1 metric on a known dataset, each with a `value` or a results document (`OTL0315` warns); each evaluation dataset a `ref` to a training dataset, or disclosed and described (sources, collection, cleaning, labelling) like one; `code` disclosed",
+        openWeights: "results open, pinned",
+        openTooling: "`code` open, pinned; ≥ 1 metric on an open, openly licensed dataset (other benchmarks warn, `OTL0312`)",
+        openScience: "every evaluation dataset open, pinned",
+        openFrom: OpenWeights);
+
     private void CheckEvaluation(TrainingSection training, HashSet<string> datasetIds)
     {
         var evaluation = training.Evaluation.Node;
@@ -64,7 +69,7 @@ internal sealed partial class PolicyRun
         }
 
         RequireOpenBenchmark(training, evaluation, metrics);
-        RequireOpen(evaluation, "the evaluation results", OpenWeights, ContentKind.Document, pinned: true);
+        RequireOpen(evaluation, "the evaluation results", EvaluationRow.OpenFrom, ContentKind.Document, pinned: true);
         var evaluationCode = evaluation.Code;
         if (evaluationCode.Value is null)
         {
@@ -119,7 +124,7 @@ internal sealed partial class PolicyRun
     }
 
     /// <summary>
-    /// Row 14 at open-tooling: at least one published metric is measured on an open, openly licensed dataset, so the
+    /// EvaluationRow at open-tooling: at least one published metric is measured on an open, openly licensed dataset, so the
     /// results can be reproduced openly; every other, non-open benchmark is a warning (a single non-commercial
     /// benchmark must not block an otherwise open model).
     /// </summary>

@@ -3,11 +3,18 @@ using OpenTrain.Lineage.Model;
 namespace OpenTrain.Lineage.Policy;
 
 /// <summary>
-/// Rows 1, 2 and 4 of the level table: the format version; the model's name, version, producer, task and licence
-/// (declared); a licence open for data on the parameters (open-weights).
+/// The format version and the model's identity and licence: <see cref="ModelRow"/> of the level table.
 /// </summary>
 internal sealed partial class PolicyRun
 {
+    internal static readonly LevelRow ModelRow = new(
+        "`model`",
+        declared: "`name`, `version`, `producer.name`, `task`, `license` (a valid SPDX expression; `NOASSERTION`, `NONE` and `LicenseRef-…` are valid and pass here)",
+        openWeights: "`license` open for data (the parameters); `NOASSERTION`, `NONE` and `LicenseRef-…` assert no open licence (`OTL0404`)",
+        openTooling: "",
+        openScience: "",
+        openFrom: OpenWeights);
+
     private void CheckVersion()
     {
         var version = Text(_document.ManifestVersion, Declared, "the manifest format version (\"1.0\")");
@@ -37,7 +44,7 @@ internal sealed partial class PolicyRun
         var license = Text(model.License, Declared, "the licence of the final parameters (an SPDX expression)", enumerated: true);
         if (license?.Text is { } expression)
         {
-            JudgeLicense(license, expression, ContentKind.Data, OpenWeights, "the model's parameters", reportInvalid: true);
+            JudgeLicense(license, expression, ContentKind.Data, ModelRow.OpenFrom, "the model's parameters", reportInvalid: true);
         }
     }
 }

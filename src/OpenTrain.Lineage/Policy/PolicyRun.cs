@@ -9,7 +9,7 @@ namespace OpenTrain.Lineage.Policy;
 /// (Identity, Weights, Derivation, TrainingData, Processing, Configuration, TrainingCode, Evaluation, Checkpoints,
 /// Inference, Documentation) and the cross-cutting ones in theirs (Disclosure and locations, Licences, the OSAID
 /// profile); this file holds the state they share and the helpers that turn a missing or empty field into a located
-/// finding. The order of <see cref="Run"/> is the order of the level table in docs/manifest.md.
+/// finding. <see cref="Run"/> runs the sections of <see cref="LevelTable"/>, the level table docs/manifest.md prints.
 /// </summary>
 internal sealed partial class PolicyRun
 {
@@ -35,13 +35,12 @@ internal sealed partial class PolicyRun
 
     public void Run()
     {
-        CheckVersion();
-        CheckModel();
-        CheckWeights();
-        CheckDerivation();
-        CheckTraining();
-        CheckInference();
-        CheckDocumentation();
+        foreach (var section in LevelTable)
+        {
+            section.Check(this);
+        }
+
+        // The profile is checked beside the levels, not as a row of the level table.
         CheckOsaid();
     }
 

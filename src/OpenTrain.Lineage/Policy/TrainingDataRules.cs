@@ -6,12 +6,18 @@ using OpenTrain.Lineage.Model;
 namespace OpenTrain.Lineage.Policy;
 
 /// <summary>
-/// Rows 6 to 8 of the level table. Declared: the training data disclosed; every open or restricted dataset has
-/// sources, collection, cleaning and labelling; closed data describes these on the aggregate. Open-science: every
-/// dataset open, openly licensed and pinned; human labelling publishes its guidelines.
+/// The training data: <see cref="DataRow"/> of the level table.
 /// </summary>
 internal sealed partial class PolicyRun
 {
+    internal static readonly LevelRow DataRow = new(
+        "`training.data`",
+        declared: "disclosed; an open or restricted aggregate lists its `datasets`, each disclosed with sources, collection, cleaning, labelling; closed data without datasets describes these on the aggregate",
+        openWeights: "",
+        openTooling: "",
+        openScience: "every dataset open, openly licensed, pinned; human or mixed labelling has `guidelines`",
+        openFrom: OpenScience);
+
     private void CheckTraining()
     {
         if (Need(_document.Training.Field, Declared, "the five components of training (data, processing, configuration, code, evaluation)") is null
@@ -75,7 +81,7 @@ internal sealed partial class PolicyRun
                         $"training.data is 'open' but dataset '{dataset.Id.Text}' is '{own}'; the aggregate cannot be more open than its least open dataset.");
                 }
 
-                RequireOpen(dataset, $"training dataset '{dataset.Id.Text}'", OpenScience, ContentKind.Data, pinned: true);
+                RequireOpen(dataset, $"training dataset '{dataset.Id.Text}'", DataRow.OpenFrom, ContentKind.Data, pinned: true);
                 var labeling = dataset.Labeling.Node;
                 if (labeling?.Method.Text is "human" or "mixed" && labeling.Guidelines.Value is null)
                 {

@@ -4,11 +4,18 @@ using OpenTrain.Lineage.Model;
 namespace OpenTrain.Lineage.Policy;
 
 /// <summary>
-/// Row 3 of the level table (declared): every file the runtime reads, with a contained path, a real SHA-256 and a
-/// size. The bytes themselves are checked by the build task, which may read files.
+/// Every file the runtime reads: <see cref="WeightsRow"/> of the level table. The bytes themselves are checked by
+/// the build task, which may read files.
 /// </summary>
 internal sealed partial class PolicyRun
 {
+    internal static readonly LevelRow WeightsRow = new(
+        "`weights.files[]`",
+        declared: "each has a contained `path`, a real `sha256` and `size` (the build task checks the bytes)",
+        openWeights: "",
+        openTooling: "",
+        openScience: "");
+
     private void CheckWeights()
     {
         if (Need(_document.Weights.Field, Declared, "the weight files the runtime reads") is null || _document.Weights.Node is not { } weights)
