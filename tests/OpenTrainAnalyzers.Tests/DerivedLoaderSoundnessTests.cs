@@ -461,3 +461,53 @@ public class OwnOptionsTypeTests
         return text.ToString();
     }
 }
+
+/// <summary>
+/// The text pass that decides which methods are looked into must not miss a wrapper written with an alias, through an
+/// alias of the wrapper's own type, or with a static load imported by 'using static' (the names a call is written with).
+/// </summary>
+public class DerivedLoaderNameTests
+{
+    [Fact]
+    public async Task Wrappers_written_with_aliases_and_using_static_are_followed()
+    {
+        var test = new LineageTest("""
+            using Session = Microsoft.ML.OnnxRuntime.InferenceSession;
+            using static Microsoft.ML.OnnxRuntime.OrtLoraAdapter;
+            using Store = Vendor.ModelStore;
+
+            namespace Vendor
+            {
+                static class ModelStore
+                {
+                    public static Session Open(string path) => new Session(path);
+                }
+            }
+
+            static class Adapters
+            {
+                public static object Load(string path) => Create(path, null);
+            }
+
+            static class Outer
+            {
+                public static object Through(string name) => Store.Open("models/" + name);
+            }
+
+            class App
+            {
+                void Run()
+                {
+                    {|#0:Vendor.ModelStore.Open("models/aliased.onnx")|};
+                    {|#1:Adapters.Load("models/adapter.onnx_adapter")|};
+                    {|#2:Outer.Through("outer.onnx")|};
+                }
+            }
+            """);
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(0, "ModelStore.Open -> new InferenceSession", "models/aliased.onnx"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(1, "Adapters.Load -> OrtLoraAdapter.Create", "models/adapter.onnx_adapter"));
+        test.ExpectedDiagnostics.Add(LineageTest.Unlinked(2, "Outer.Through -> ModelStore.Open -> new InferenceSession", "models/outer.onnx"));
+
+        await test.RunAsync();
+    }
+}

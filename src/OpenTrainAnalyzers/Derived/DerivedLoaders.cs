@@ -77,6 +77,9 @@ internal sealed class DerivedLoaders
     private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly HashSet<INamedTypeSymbol> _carrierTypes = new(SymbolEqualityComparer.Default);
     private readonly Lazy<HashSet<string>> _loadNames;
+    private readonly Lazy<HashSet<string>> _wrapperNames;
+    private readonly List<(string Type, string Method)> _staticLoads = new();
+    private readonly Dictionary<string, List<string>> _aliasesByTarget = new(StringComparer.Ordinal);
     private readonly Lazy<NameScan> _scan;
     private readonly Lazy<HashSet<string>> _reaching;
     private readonly object _gate = new();
@@ -95,6 +98,7 @@ internal sealed class DerivedLoaders
             }
         }
 
+        _wrapperNames = new Lazy<HashSet<string>>(WrapperNames, LazyThreadSafetyMode.ExecutionAndPublication);
         _loadNames = new Lazy<HashSet<string>>(LoadNames, LazyThreadSafetyMode.ExecutionAndPublication);
         _scan = new Lazy<NameScan>(() => new NameScan(compilation, ScannedNames(), cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
         _reaching = new Lazy<HashSet<string>>(ReachingNames, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -209,14 +213,15 @@ internal sealed class DerivedLoaders
 
     private bool IsCandidate(IMethodSymbol method)
     {
-        if (method.IsAbstract || method.IsExtern || _catalog.Loads.ContainsKey(method)
-            || !method.Parameters.Any(p => p.RefKind is RefKind.None or RefKind.In && CanCarryLocation(p.Type)))
+        // Cheapest first: most calls go to metadata, or to methods whose name reaches no load by the text.
+        var implementation = method.PartialImplementationPart ?? method;
+        if (implementation.DeclaringSyntaxReferences.IsEmpty || method.IsAbstract || method.IsExtern || !MayReachLoad(implementation))
         {
             return false;
         }
 
-        var implementation = method.PartialImplementationPart ?? method;
-        return !implementation.DeclaringSyntaxReferences.IsEmpty && MayReachLoad(implementation);
+        return !_catalog.Loads.ContainsKey(method)
+            && method.Parameters.Any(p => p.RefKind is RefKind.None or RefKind.In && CanCarryLocation(p.Type));
     }
 
     /// <summary>
@@ -251,6 +256,28 @@ internal sealed class DerivedLoaders
     private HashSet<string> ReachingNames()
     {
         var reaching = new HashSet<string>(_loadNames.Value, StringComparer.Ordinal);
+        // A first pass for the loads' names only: code that writes none of them (most code) reaches no load, and the
+        // full pass over every possible wrapper's name is never made.
+        var loadsOnly = new NameScan(_compilation, reaching.Concat(_staticLoads.Select(load => load.Method)), _cancellationToken);
+        if (reaching.All(name => loadsOnly.Hits(name).Count == 0))
+        {
+            return reaching;
+        }
+
+        foreach (var (type, method) in _staticLoads)
+        {
+            // Unqualified calls of a static load: in a type derived from the loader's type, or after 'using static'.
+            foreach (var (tree, position) in Scan.Hits(type))
+            {
+                var token = tree.GetRoot(_cancellationToken).FindToken(position);
+                if (token.SpanStart == position && token.Parent?.FirstAncestorOrSelf<SyntaxNode>(n => n is BaseListSyntax or UsingDirectiveSyntax) is not null)
+                {
+                    reaching.Add(method);
+                    break;
+                }
+            }
+        }
+
         var queue = new Queue<string>(reaching);
         var scan = Scan;
         void Add(SyntaxNode? from)
@@ -260,6 +287,13 @@ internal sealed class DerivedLoaders
                 if (reaching.Add(key))
                 {
                     queue.Enqueue(key);
+                    foreach (string alias in _aliasesByTarget.TryGetValue(key, out var aliases) ? aliases : Enumerable.Empty<string>())
+                    {
+                        if (reaching.Add(alias))
+                        {
+                            queue.Enqueue(alias);
+                        }
+                    }
                 }
             }
         }
@@ -317,15 +351,37 @@ internal sealed class DerivedLoaders
         }
     }
 
-    /// <summary>The names a load is written with: catalogued and declared loads, and every using alias (it may stand for one).</summary>
+    /// <summary>
+    /// The names a load is written with: a constructor's type, an instance or extension method's name, and each using
+    /// alias whose target names a load or a possible wrapper (<c>using Session = Microsoft.ML.OnnxRuntime.InferenceSession;</c>;
+    /// an alias of anything else, <c>using Complex = System.Numerics.Complex;</c>, cannot stand for a load). A static
+    /// method is written with its type (<c>OrtLoraAdapter.Create(…)</c>): its type's name is the key, and its own name
+    /// only where the type is imported with <c>using static</c> or derived from (see <see cref="ReachingNames"/>), so
+    /// that a common name such as <c>Create</c> does not pull in every factory of the project.
+    /// </summary>
     private HashSet<string> LoadNames()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pair in _catalog.Loads)
         {
-            if (pair.Value.Kind == LoaderKind.Load)
+            if (pair.Value.Kind != LoaderKind.Load)
             {
-                names.Add(pair.Key.MethodKind == MethodKind.Constructor ? pair.Key.ContainingType.Name : pair.Key.AssociatedSymbol?.Name ?? pair.Key.Name);
+                continue;
+            }
+
+            var method = pair.Key;
+            if (method.MethodKind == MethodKind.Constructor)
+            {
+                names.Add(method.ContainingType.Name);
+            }
+            else if (method.IsStatic && !method.IsExtensionMethod)
+            {
+                names.Add(method.ContainingType.Name);
+                _staticLoads.Add((method.ContainingType.Name, method.AssociatedSymbol?.Name ?? method.Name));
+            }
+            else
+            {
+                names.Add(method.AssociatedSymbol?.Name ?? method.Name);
             }
         }
 
@@ -333,43 +389,96 @@ internal sealed class DerivedLoaders
         {
             if (tree.GetRoot(_cancellationToken) is CompilationUnitSyntax unit)
             {
-                AddAliases(unit.Usings, unit.Members, names);
+                AddAliases(unit.Usings, unit.Members, names, _aliasesByTarget);
             }
         }
 
         return names;
     }
 
-    /// <summary>The words the text pass looks for: load names, and the names of members that could be wrappers.</summary>
+    /// <summary>
+    /// The names of members that could be wrappers, from the declarations' syntax (no symbol is created): methods,
+    /// constructors (by their type) and properties with a setter, unless every parameter is of a predefined type that
+    /// cannot carry a location (numbers, bool, char). Over-approximate on purpose: a name too many only widens the search.
+    /// </summary>
+    private HashSet<string> WrapperNames()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tree in _compilation.SyntaxTrees)
+        {
+            var members = tree.GetRoot(_cancellationToken).DescendantNodes(node => node is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax);
+            foreach (var member in members)
+            {
+                switch (member)
+                {
+                    case MethodDeclarationSyntax method when MayCarry(method.ParameterList):
+                        names.Add(method.Identifier.ValueText);
+                        break;
+                    case ConstructorDeclarationSyntax constructor when MayCarry(constructor.ParameterList):
+                        names.Add(constructor.Identifier.ValueText);
+                        break;
+                    case TypeDeclarationSyntax type when MayCarry(type.ParameterList):
+                        names.Add(type.Identifier.ValueText); // a primary constructor
+                        break;
+                    case PropertyDeclarationSyntax property when property.AccessorList?.Accessors.Any(a => a.Keyword.IsKind(SyntaxKind.SetKeyword) || a.Keyword.IsKind(SyntaxKind.InitKeyword)) == true
+                        && !IsPredefinedNonCarrier(property.Type):
+                        names.Add(property.Identifier.ValueText);
+                        break;
+                }
+            }
+        }
+
+        return names;
+    }
+
+    private static bool MayCarry(ParameterListSyntax? parameters) =>
+        parameters is not null && parameters.Parameters.Any(p => p.Type is null || !IsPredefinedNonCarrier(p.Type));
+
+    /// <summary>int, double, bool, char and the like (also nullable): never a path, bytes, a stream or an options object.</summary>
+    private static bool IsPredefinedNonCarrier(TypeSyntax type) =>
+        (type is NullableTypeSyntax nullable ? nullable.ElementType : type) is PredefinedTypeSyntax predefined
+        && !predefined.Keyword.IsKind(SyntaxKind.StringKeyword)
+        && !predefined.Keyword.IsKind(SyntaxKind.ObjectKeyword);
+
+    /// <summary>The words the text pass looks for: load names (with their aliases), and the names of members that could be wrappers.</summary>
     private HashSet<string> ScannedNames()
     {
         var names = new HashSet<string>(_loadNames.Value, StringComparer.Ordinal);
-        foreach (var symbol in _compilation.GetSymbolsWithName(_ => true, SymbolFilter.TypeAndMember, _cancellationToken))
-        {
-            switch (symbol)
-            {
-                case INamedTypeSymbol type when type.InstanceConstructors.Any(c => c.Parameters.Any(p => CanCarryLocation(p.Type))):
-                    names.Add(type.Name); // constructors are not listed as members by name
-                    break;
-                case IMethodSymbol method when method.Parameters.Any(p => CanCarryLocation(p.Type)):
-                    names.Add(method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.AssociatedSymbol?.Name ?? method.Name);
-                    break;
-                case IPropertySymbol { SetMethod: not null } property when CanCarryLocation(property.Type):
-                    names.Add(property.Name);
-                    break;
-            }
-        }
-
+        names.UnionWith(_wrapperNames.Value);
+        names.UnionWith(_staticLoads.Select(load => load.Method));
+        names.UnionWith(_aliasesByTarget.Values.SelectMany(aliases => aliases));
         return names;
     }
 
-    private static void AddAliases(SyntaxList<UsingDirectiveSyntax> usings, SyntaxList<MemberDeclarationSyntax> members, HashSet<string> names)
+    /// <summary>
+    /// Using aliases: one whose target names a load counts as that load's name at once; any other waits, by the names in
+    /// its target, until one of them turns out to reach a load (<c>using M = App.Models;</c> once Models does).
+    /// </summary>
+    private static void AddAliases(SyntaxList<UsingDirectiveSyntax> usings, SyntaxList<MemberDeclarationSyntax> members, HashSet<string> loadNames, Dictionary<string, List<string>> byTarget)
     {
         foreach (var directive in usings)
         {
-            if (directive.Alias is { } alias)
+            if (directive.Alias is not { } alias || directive.Name is not { } target)
             {
-                names.Add(alias.Name.Identifier.ValueText); // using Session = Microsoft.ML.OnnxRuntime.InferenceSession;
+                continue;
+            }
+
+            string name = alias.Name.Identifier.ValueText;
+            var identifiers = target.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText).ToList();
+            if (identifiers.Any(loadNames.Contains))
+            {
+                loadNames.Add(name); // using Session = Microsoft.ML.OnnxRuntime.InferenceSession;
+                continue;
+            }
+
+            foreach (string identifier in identifiers)
+            {
+                if (!byTarget.TryGetValue(identifier, out var list))
+                {
+                    byTarget[identifier] = list = new List<string>();
+                }
+
+                list.Add(name);
             }
         }
 
@@ -377,7 +486,7 @@ internal sealed class DerivedLoaders
         {
             if (member is BaseNamespaceDeclarationSyntax inner)
             {
-                AddAliases(inner.Usings, inner.Members, names);
+                AddAliases(inner.Usings, inner.Members, loadNames, byTarget);
             }
         }
     }

@@ -62,7 +62,7 @@ internal sealed class NameScan
         while (i < length)
         {
             char c = text[i];
-            if (!(char.IsLetter(c) || c == '_'))
+            if (!IsWordStart(c))
             {
                 i++;
                 continue;
@@ -70,7 +70,7 @@ internal sealed class NameScan
 
             int start = i;
             int hash = unchecked((int)2166136261);
-            while (i < length && (char.IsLetterOrDigit(text[i]) || text[i] == '_'))
+            while (i < length && IsWordPart(text[i]))
             {
                 hash = unchecked((hash ^ text[i]) * 16777619);
                 i++;
@@ -100,6 +100,11 @@ internal sealed class NameScan
             }
         }
     }
+
+    // ASCII first: the Unicode tables only for the rare other letters.
+    private static bool IsWordStart(char c) => c < 128 ? (uint)((c | 0x20) - 'a') < 26 || c == '_' : char.IsLetter(c);
+
+    private static bool IsWordPart(char c) => c < 128 ? (uint)((c | 0x20) - 'a') < 26 || (uint)(c - '0') < 10 || c == '_' : char.IsLetterOrDigit(c);
 
     private static bool IsNamelessCall(char[] text, int start, int length, int end, int textLength)
     {
