@@ -420,7 +420,8 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
             var site = context.Operation.Syntax;
             foreach (var owner in Owners(context))
             {
-                if (!_derived.DependsOnParameters(owner, evaluate))
+                var dependence = _derived.Probe(owner, evaluate);
+                if (dependence == ParameterDependence.None)
                 {
                     continue;
                 }
@@ -445,7 +446,7 @@ public sealed class ModelLoadAnalyzer : DiagnosticAnalyzer
                     return new Unresolved(false); // not a wrapper whose calls are checked: the load keeps its finding
                 }
 
-                if (callee is not null && _derived.InSameCycle(owner, callee) && !_derived.ForwardsParameterUnchanged(owner, evaluate))
+                if (callee is not null && dependence != ParameterDependence.Unchanged && _derived.InSameCycle(owner, callee))
                 {
                     // A recursive call that changes the location: each turn loads another path, which no caller sees.
                     return new Unresolved(false, Diagnostic.Create(Rules.LocationFromUncheckedWrapper, site.GetLocation(), loaderName, parameter, ownerName, "it calls itself (through '" + ModelLoadNames.Of(callee) + "') with a changed location, so the locations of later turns are not known"));

@@ -12,6 +12,19 @@ using OpenTrainAnalyzers.Catalog;
 
 namespace OpenTrainAnalyzers.Derived;
 
+/// <summary>How a location depends on a method's parameters.</summary>
+internal enum ParameterDependence
+{
+    /// <summary>Not at all (a constant, or a value known only at run time).</summary>
+    None,
+
+    /// <summary>It is one of the parameters, passed on unchanged.</summary>
+    Unchanged,
+
+    /// <summary>It is built from the parameters (combined, concatenated, read from).</summary>
+    Derived,
+}
+
 /// <summary>One load a derived loader reaches, and how its location follows from the loader's parameters.</summary>
 internal sealed class DerivedReach
 {
@@ -127,20 +140,15 @@ internal sealed class DerivedLoaders
         new(this, CallSite.Declared(method), caller, arguments);
 
     /// <summary>
-    /// Whether a location inside <paramref name="owner"/> follows from its parameters (or what its constructor stores):
-    /// then the owner's callers may be checked instead of this site.
+    /// How a location inside <paramref name="owner"/> depends on its parameters (or what its constructor stores), from
+    /// one evaluation with a marker in each parameter: then the owner's callers may be checked instead of this site.
     /// </summary>
-    public bool DependsOnParameters(IMethodSymbol owner, Func<ILocationBinding, (LocationStatus Status, string? Path)> evaluate)
+    public ParameterDependence Probe(IMethodSymbol owner, Func<ILocationBinding, (LocationStatus Status, string? Path)> evaluate)
     {
         var (status, path) = evaluate(new LoaderBinding(this, CallSite.Declared(owner), null, default));
-        return status == LocationStatus.Resolved && path!.Contains(Marker);
-    }
-
-    /// <summary>Whether the location is one of <paramref name="owner"/>'s parameters passed on unchanged.</summary>
-    public bool ForwardsParameterUnchanged(IMethodSymbol owner, Func<ILocationBinding, (LocationStatus Status, string? Path)> evaluate)
-    {
-        var (status, path) = evaluate(new LoaderBinding(this, CallSite.Declared(owner), null, default));
-        return status == LocationStatus.Resolved && path == Marker;
+        return status != LocationStatus.Resolved || !path!.Contains(Marker) ? ParameterDependence.None
+            : path == Marker ? ParameterDependence.Unchanged
+            : ParameterDependence.Derived;
     }
 
     /// <summary>Whether two wrappers call each other (directly or through others): one strongly connected group.</summary>
@@ -189,14 +197,15 @@ internal sealed class DerivedLoaders
             return false;
         }
 
-        if (named.Name is "Memory" or "ReadOnlyMemory" or "ReadOnlySpan" or "Span" && named.ContainingNamespace?.ToDisplayString() == "System")
+        if (named.Name is "Memory" or "ReadOnlyMemory" or "ReadOnlySpan" or "Span" && named.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true })
         {
             return true;
         }
 
         for (var current = named; current is not null; current = current.BaseType)
         {
-            if ((current.Name == "Stream" && current.ContainingNamespace?.ToDisplayString() == "System.IO") || _carrierTypes.Contains(current.OriginalDefinition))
+            if ((current.Name == "Stream" && current.ContainingNamespace is { Name: "IO", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } })
+                || _carrierTypes.Contains(current.OriginalDefinition))
             {
                 return true;
             }
