@@ -36,7 +36,14 @@ public sealed class LicensePolicyBuildTests
             "\"derivation\": \"finetune\",\n    \"parents\": [{\"name\": \"iris-base\", \"relation\": \"finetune\", \"manifest\": {\"path\": \"iris-base.lineage.json\", \"sha256\": \"" + sha + "\"}}]",
             StringComparison.Ordinal));
 
-        var build = _package.Build(project, "OpenTrainDeniedLicenses=non-commercial");
+        // First a build without the policy: a clean pass, remembered (gate.stamp), so an unchanged rebuild skips the gate.
+        // Setting the policy changes no file; the gate must run again because the policy is part of what it remembers.
+        // (The sample's undeclared vendor model is OTL0207; NoWarn, in both builds, lets the first one pass clean.)
+        var withoutPolicy = _package.Build(project, "NoWarn=OTL0207");
+        Assert.True(withoutPolicy.ExitCode == 0, withoutPolicy.Output);
+        Assert.True(File.Exists(Path.Combine(project, "obj", "Debug", "net10.0", "opentrain", "gate.stamp")), withoutPolicy.Output);
+
+        var build = _package.Build(project, "NoWarn=OTL0207", "OpenTrainDeniedLicenses=non-commercial");
 
         Assert.True(build.ExitCode != 0, build.Output);
         var denied = Assert.Single(build.WithId("OTL0700").Distinct());
