@@ -46,6 +46,7 @@ public static class LineageRules
     public static readonly LineageRule ScaffoldTargetExists = new("OTL0014", FindingSeverity.Error, "Scaffold would overwrite an existing manifest");
     public static readonly LineageRule ScaffoldSourceInvalid = new("OTL0015", FindingSeverity.Error, "Scaffold path is not a weight file or a model folder");
     public static readonly LineageRule ScaffoldSourceUnreadable = new("OTL0016", FindingSeverity.Warning, "Scaffold source cannot be read");
+    public static readonly LineageRule LineageSourceInvalid = new("OTL0017", FindingSeverity.Error, "Lineage source missing or not a folder");
 
     // The manifest file itself.
     public static readonly LineageRule InvalidJson = new("OTL0100", FindingSeverity.Error, "Manifest is not valid JSON");
@@ -104,6 +105,8 @@ public static class LineageRules
     public static readonly LineageRule LineageTooDeep = new("OTL0505", FindingSeverity.Error, "Lineage deeper than 16");
     public static readonly LineageRule ParentWeightsMismatch = new("OTL0506", FindingSeverity.Error, "Parent weightsRootDigest mismatch");
     public static readonly LineageRule ThirdPartyParent = new("OTL0507", FindingSeverity.Info, "Parent manifest asserted by a third party");
+    public static readonly LineageRule SourceDigestMismatch = new("OTL0508", FindingSeverity.Error, "Parent found by identity in a lineage source, but its manifest digest differs from the pin");
+    public static readonly LineageRule SourceAmbiguous = new("OTL0509", FindingSeverity.Error, "Different lineage-source manifests claim the parent's identity");
 
     // Licence policy over the lineage chain (OpenTrainDeniedLicenses, OpenTrainAllowedLicenses, OpenTrainLicenseScope).
     public static readonly LineageRule LicenseDenied = new("OTL0700", FindingSeverity.Error, "Licence denied by the project's licence policy");
@@ -135,7 +138,7 @@ public static class LineageRules
         Missing, Empty, Placeholder, NotOpenEnough, LocationMissing, LocationNotPinned, BadUrl, NotApplicableMisused,
         StatusContradiction, UnknownDatasetReference, LabelingIncomplete, ReportInsteadOfPaper, NonOpenBenchmark, ModelCardCoversData, DocumentationAbsent, MetricValueNotTranscribed,
         LicenseMissing, LicenseInvalid, LicenseNotOpen, LicenseNotTypeAppropriate, LicenseNoAssertion,
-        ParentsRequired, ParentUnverified, ParentDigestMismatch, ParentBelowLevel, LineageCycle, LineageTooDeep, ParentWeightsMismatch, ThirdPartyParent,
+        ParentsRequired, ParentUnverified, ParentDigestMismatch, ParentBelowLevel, LineageCycle, LineageTooDeep, ParentWeightsMismatch, ThirdPartyParent, SourceDigestMismatch, SourceAmbiguous, LineageSourceInvalid,
         UndeclaredExternalData, UndeclaredShippedWeights, SuppressionInvalid, SuppressionExpired, SuppressionStale,
         SignatureUnreadable, SignatureInvalid, SignatureUntrusted, SignedFilesMismatch, UnsignedFile, SignatureMethodUnsupported, SignatureRequired, TrustedSignerInvalid,
         LicenseDenied, LicensePolicyInvalid,

@@ -33,6 +33,12 @@ public sealed class PackLineage : Task
 
     public string? ProjectFile { get; set; }
 
+    /// <summary>
+    /// OpenTrainLineagePackage: the package supplies its manifests as a lineage source (docs/sharing-lineage.md); each
+    /// goes under opentrain/lineage/ at its path in the project, with its vendored parents, whatever weights it lists.
+    /// </summary>
+    public bool LineagePackage { get; set; }
+
     /// <summary>The project's OpenTrainLoaders.txt, when it has one.</summary>
     public string? LoadersFile { get; set; }
 
@@ -194,6 +200,11 @@ public sealed class PackLineage : Task
             }
         }
 
+        if (LineagePackage)
+        {
+            AddLineageSources(parsed, added);
+        }
+
         if (!string.IsNullOrEmpty(LoadersFile) && SafeFiles.KindOf(LoadersFile!) == FileKind.Regular)
         {
             var loaders = new TaskItem(Path.GetFullPath(LoadersFile!));
@@ -207,6 +218,51 @@ public sealed class PackLineage : Task
         {
             Log.LogMessage(MessageImportance.High, $"OpenTrain: {placements.Count} lineage manifest(s) packed beside the weights they describe; apps that reference this package and OpenTrainAnalyzers check them.");
         }
+    }
+
+    /// <summary>Every manifest of the project, and the parents it vendors, under opentrain/lineage/ at its path in the project.</summary>
+    private void AddLineageSources(Dictionary<string, LineageManifest> parsed, List<ITaskItem> added)
+    {
+        string root = ProjectDirectory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var placed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        void Place(string fullPath)
+        {
+            if (!fullPath.StartsWith(root, Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            {
+                Log.LogWarning(null, LineageRules.PackedManifestUnresolved.Id, null, LineageRules.PackedManifestUnresolved.HelpLink, SafeFiles.Escape(fullPath), 0, 0, 0, 0,
+                    "This manifest is outside the lineage package's project folder, so it has no place under opentrain/lineage/ and is not packed. Move it into the project folder.");
+                return;
+            }
+
+            string packagePath = ResolvePackagedLineage.LineageFolder + fullPath.Substring(root.Length).Replace('\\', '/');
+            if (!placed.Add(packagePath) || SafeFiles.KindOf(fullPath) != FileKind.Regular)
+            {
+                return;
+            }
+
+            var item = new TaskItem(fullPath);
+            item.SetMetadata("BuildAction", "None");
+            item.SetMetadata("PackageCopyToOutput", "false");
+            item.SetMetadata("PackagePath", packagePath);
+            added.Add(item);
+        }
+
+        // The project's own manifests: those a referenced package brought are that package's to publish.
+        var own = new HashSet<string>(Manifests.Where(m => m.GetMetadata("OpenTrainPackageId").Length == 0).Select(m => m.GetMetadata("FullPath")), WeightVerifier.PathComparer);
+        foreach (var entry in parsed.Where(p => own.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            Place(entry.Key);
+            string directory = Path.GetDirectoryName(entry.Key)!;
+            foreach (var parent in entry.Value.Document?.Lineage.Node?.Parents.Nodes ?? Array.Empty<Parent>())
+            {
+                if (parent.Manifest.Node?.Path.AsString() is { Length: > 0 } parentPath && WeightPaths.Problem(parentPath) is null)
+                {
+                    Place(Path.GetFullPath(Path.Combine(directory, parentPath)));
+                }
+            }
+        }
+
+        Log.LogMessage(MessageImportance.High, $"OpenTrain: {placed.Count} lineage manifest(s) packed under {ResolvePackagedLineage.LineageFolder}: apps that reference this package find parents there by identity.");
     }
 
     private static bool IsManifest(string path) =>

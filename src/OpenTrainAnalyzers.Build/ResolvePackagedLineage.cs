@@ -26,6 +26,9 @@ public sealed class ResolvePackagedLineage : Task
     private const string LibraryPath = "path";
     private const string LibraryFiles = "files";
 
+    /// <summary>Where a lineage package (OpenTrainLineagePackage) keeps the manifests it supplies as a lineage source.</summary>
+    internal const string LineageFolder = "opentrain/lineage/";
+
     /// <summary>$(ProjectAssetsFile): obj/project.assets.json.</summary>
     public string? ProjectAssetsFile { get; set; }
 
@@ -50,6 +53,13 @@ public sealed class ResolvePackagedLineage : Task
     [Output]
     public ITaskItem[] PackagedLoaders { get; set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>
+    /// Manifests a lineage package carries under <c>opentrain/lineage/</c> (docs/sharing-lineage.md): lineage sources,
+    /// where parents are found by identity; never checked as this app's models.
+    /// </summary>
+    [Output]
+    public ITaskItem[] PackagedLineageSources { get; set; } = Array.Empty<ITaskItem>();
+
     public override bool Execute()
     {
         try
@@ -67,7 +77,7 @@ public sealed class ResolvePackagedLineage : Task
 
     // The last answer per assets file, for a long-lived build process (Visual Studio's design-time builds run this
     // target on every edit of the project): an unchanged restore is not read again.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Length, long Ticks, string Key, ITaskItem[] Manifests, ITaskItem[] Loaders)> Remembered = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Length, long Ticks, string Key, ITaskItem[] Manifests, ITaskItem[] Loaders, ITaskItem[] Sources)> Remembered = new(StringComparer.Ordinal);
 
     /// <summary>Forgets the remembered answers (benchmarks measure the first read).</summary>
     internal static void Forget() => Remembered.Clear();
@@ -82,15 +92,16 @@ public sealed class ResolvePackagedLineage : Task
         var info = new FileInfo(ProjectAssetsFile!);
         string key = (TargetFramework ?? string.Empty) + "|" + (TargetFrameworkMoniker ?? string.Empty) + "|" + (RuntimeIdentifier ?? string.Empty) + "|" + (OutputDirectory ?? string.Empty);
         if (Remembered.TryGetValue(info.FullName, out var known) && known.Length == info.Length && known.Ticks == info.LastWriteTimeUtc.Ticks && known.Key == key
-            && known.Manifests.Concat(known.Loaders).All(item => File.Exists(item.ItemSpec)))
+            && known.Manifests.Concat(known.Loaders).Concat(known.Sources).All(item => File.Exists(item.ItemSpec)))
         {
             PackagedManifests = known.Manifests.Select(item => (ITaskItem)new TaskItem(item)).ToArray();
             PackagedLoaders = known.Loaders.Select(item => (ITaskItem)new TaskItem(item)).ToArray();
+            PackagedLineageSources = known.Sources.Select(item => (ITaskItem)new TaskItem(item)).ToArray();
             return;
         }
 
         Resolve();
-        Remembered[info.FullName] = (info.Length, info.LastWriteTimeUtc.Ticks, key, PackagedManifests, PackagedLoaders);
+        Remembered[info.FullName] = (info.Length, info.LastWriteTimeUtc.Ticks, key, PackagedManifests, PackagedLoaders, PackagedLineageSources);
     }
 
     private void Resolve()
@@ -120,6 +131,7 @@ public sealed class ResolvePackagedLineage : Task
         var target = SelectTarget(root["targets"]);
         var manifests = new List<ITaskItem>();
         var loaders = new List<ITaskItem>();
+        var sources = new List<ITaskItem>();
         foreach (var library in root["libraries"]?.Properties ?? Array.Empty<JsonProperty>())
         {
             var value = library.Value;
@@ -142,6 +154,14 @@ public sealed class ResolvePackagedLineage : Task
                 bool isLoaders = relative.Equals("opentrain/OpenTrainLoaders.txt", StringComparison.OrdinalIgnoreCase);
                 bool isManifest = relative.EndsWith(".lineage.json", StringComparison.OrdinalIgnoreCase) || relative.EndsWith("/training-lineage.json", StringComparison.OrdinalIgnoreCase);
                 if (!isLoaders && !isManifest)
+                {
+                    continue;
+                }
+
+                // A lineage package's manifests describe models nobody ships here: sources of parents, for the
+                // frameworks NuGet delivers the package to (it is in this target's graph).
+                bool isSource = isManifest && relative.StartsWith(LineageFolder, StringComparison.OrdinalIgnoreCase);
+                if (isSource && target is not null && target[library.Name] is null)
                 {
                     continue;
                 }
@@ -183,7 +203,11 @@ public sealed class ResolvePackagedLineage : Task
                 item.SetMetadata("OpenTrainPackageId", id);
                 item.SetMetadata("OpenTrainPackageVersion", version);
                 item.SetMetadata("OpenTrainPackageFile", relative);
-                if (isManifest)
+                if (isSource)
+                {
+                    sources.Add(item);
+                }
+                else if (isManifest)
                 {
                     item.SetMetadata("OpenTrainManifest", "true");
                     if (outputFolder is not null)
@@ -202,9 +226,10 @@ public sealed class ResolvePackagedLineage : Task
 
         PackagedManifests = manifests.ToArray();
         PackagedLoaders = loaders.ToArray();
-        if (manifests.Count + loaders.Count > 0)
+        PackagedLineageSources = sources.ToArray();
+        if (manifests.Count + loaders.Count + sources.Count > 0)
         {
-            Log.LogMessage(MessageImportance.Normal, $"OpenTrain: {manifests.Count} lineage manifest(s) and {loaders.Count} loader declaration file(s) from packages.");
+            Log.LogMessage(MessageImportance.Normal, $"OpenTrain: {manifests.Count} lineage manifest(s), {loaders.Count} loader declaration file(s) and {sources.Count} lineage-source manifest(s) from packages.");
         }
     }
 

@@ -93,6 +93,19 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     /// </summary>
     public string? AllowedLinkRoots { get; set; }
 
+    /// <summary>
+    /// Lineage sources (docs/sharing-lineage.md): OpenTrainLineageSource folders, and the manifests lineage packages carry
+    /// (items with OpenTrainPackageId, OpenTrainPackageVersion, OpenTrainPackageFile). A parent without a vendored path
+    /// is found there by its identity.
+    /// </summary>
+    public ITaskItem[] Sources { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>
+    /// A lineage-only package (OpenTrainLineagePackage): its manifests describe models it does not ship, so they are
+    /// checked as parents are (reader, policy, their own parents) and no weight is expected on disk.
+    /// </summary>
+    public bool LineageOnly { get; set; }
+
     /// <summary>OpenTrainTrustedSigner items: a producer's PEM public key or PEM CA certificate (metadata Subject); docs/signed-weights.md.</summary>
     public ITaskItem[] TrustedSigners { get; set; } = Array.Empty<ITaskItem>();
 
@@ -282,6 +295,10 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             Emit(projectFile, null, problem);
         }
 
+        var sourceProblems = new List<LineageFinding>();
+        var sources = SourceFolders.From(Sources, ProjectDirectory(), sourceProblems);
+        EmitAll(projectFile, sourceProblems);
+
         var hasher = WeightHasher.Load(HashCacheFile);
         var shardDigests = ShardDigests.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".shards.cache"));
         var headers = HeaderChecks.Load(string.IsNullOrEmpty(HashCacheFile) ? null : Path.ChangeExtension(HashCacheFile, ".headers.cache"));
@@ -304,6 +321,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             LineageEvaluation? evaluation = null;
             SignatureOutcome? signature = null;
             IReadOnlyList<LicenseDecision>? licenseDecisions = null;
+            IReadOnlyList<ResolvedParent> parents = Array.Empty<ResolvedParent>();
             if (manifest is not null)
             {
                 evaluation = CompletenessPolicy.Evaluate(manifest);
@@ -313,11 +331,14 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 {
                     _inputFiles.Add(parent);
                     return ReadParentManifest(parent, roots);
-                });
+                }, sources);
+                AddSourceInputs(chain.Parents);
+                parents = chain.Parents;
+                EmitAll(projectFile, sourceProblems);
                 findings.AddRange(chain.Findings.Where(f => f.RequiredBy <= required));
                 achieved = chain.EffectiveLevel;
                 licenseDecisions = licensePolicy.Judge(path, manifest, chain.Parents, package, packageId);
-                foreach (var file in manifest.WeightFiles)
+                foreach (var file in LineageOnly ? Array.Empty<OpenTrain.Lineage.Model.WeightFile>() : manifest.WeightFiles)
                 {
                     if (WeightVerifier.FullPathOf(file, directory) is { } weight)
                     {
@@ -339,7 +360,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 }
 
                 bool weightsVerified = false;
-                if (VerifyDigests)
+                if (VerifyDigests && !LineageOnly)
                 {
                     var weightFindings = WeightVerifier.Verify(manifest, directory, hasher, _linkRoots);
                     if (outputDirectory is not null)
@@ -362,8 +383,8 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 }
 
                 // The producer's OpenSSF model signature (weights.signature), over the digests just bound to the bytes.
-                signature = ModelSignature.Check(manifest, path, signing.Signers, signing.VerificationTimeUtc, signing.Required, weightsVerified, shardDigests, findings);
-                if (manifest.Document?.Weights.Node?.Signature.Node is not null)
+                signature = LineageOnly ? null : ModelSignature.Check(manifest, path, signing.Signers, signing.VerificationTimeUtc, signing.Required, weightsVerified, shardDigests, findings);
+                if (manifest.Document?.Weights.Node?.Signature.Node is not null && !LineageOnly)
                 {
                     _checksSignedFolder = true;
                 }
@@ -380,7 +401,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             }
 
             lowest = LineageLevels.Min(lowest, achieved);
-            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')) { Signature = signature, LicenseDecisions = licenseDecisions });
+            _report.Models.Add(new ModelSummary(path, manifest?.ModelName, achieved, package?.Replace(' ', '@')) { Signature = signature, LicenseDecisions = licenseDecisions, Parents = parents });
             string profileResults = evaluation is null || profiles.Count == 0
                 ? string.Empty
                 : ", " + CompletenessPolicy.OsaidProfile + (evaluation.Satisfies(CompletenessPolicy.OsaidProfile) ? " met" : " not met");
@@ -421,6 +442,31 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 ? "OpenTrain: no training-lineage manifests in this project (*.lineage.json)."
                 : $"OpenTrain: {Manifests.Length} lineage manifest(s) checked against '{required.ToName()}' ({string.Join("; ", summaries)}); {_errors} error(s), {_warnings} warning(s).");
         return true;
+    }
+
+    /// <summary>Source manifests the chain used (at any depth) are inputs of the gate: a changed one must run it again.</summary>
+    private void AddSourceInputs(IReadOnlyList<ResolvedParent> parents)
+    {
+        foreach (var parent in parents)
+        {
+            if (parent.Origin is not null && parent.ManifestPath is { } path)
+            {
+                _inputFiles.Add(path.Replace('/', Path.DirectorySeparatorChar));
+            }
+
+            AddSourceInputs(parent.Parents);
+        }
+    }
+
+    /// <summary>Logs the lineage-source problems found so far (OTL0017, at the project file) and forgets them.</summary>
+    private void EmitAll(string projectFile, List<LineageFinding> problems)
+    {
+        foreach (var problem in problems)
+        {
+            Emit(projectFile, null, problem);
+        }
+
+        problems.Clear();
     }
 
     /// <summary>

@@ -758,6 +758,11 @@ internal static class CycloneDxExport
             Add(properties, "opentrain:weightsRootDigest", parent.Entry.WeightsRootDigest);
             Add(properties, "opentrain:claimedLevel", parent.Entry.ClaimedLevel);
             properties.Add(("opentrain:manifest:verified", parent.Manifest is null ? "false" : "true"));
+            if (parent.Origin is { } origin)
+            {
+                // Found by identity in a lineage source (docs/sharing-lineage.md): where the reviewed manifest came from.
+                properties.Add(("opentrain:manifest:source", origin));
+            }
             foreach (var (grandparent, grandparentReference) in grandparents)
             {
                 properties.Add(("opentrain:parent", $"{grandparentReference}; relation {grandparent.Entry.Relation.AsString() ?? "not stated"}"

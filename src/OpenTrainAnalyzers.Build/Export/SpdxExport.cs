@@ -588,6 +588,7 @@ internal static class SpdxExport
                     _json.Property("releaseTime", ReleaseTime(parentDocument?.Model.Node?.ReleaseDate.AsString()) ?? _time);
                     _json.Property("software_primaryPurpose", "model");
                     _json.Property("comment", $"Parent; effective openness level {parent.EffectiveLevel.ToName()}; manifest {(parent.Manifest is null ? "not verified" : "verified by SHA-256")}"
+                        + (parent.Origin is { } origin ? "; manifest from lineage source " + origin : string.Empty)
                         + (parent.Entry.ClaimedLevel.AsString() is { } claimed ? "; claims " + claimed : string.Empty) + ".");
                     var files = (parentDocument?.Weights.Node?.Files.Nodes ?? Array.Empty<WeightFile>()).Where(f => f.DeclaredSha256 is { } sha && Digests.IsSha256(sha)).ToList();
                     if (files.Count == 1)
@@ -602,7 +603,8 @@ internal static class SpdxExport
                 }
 
                 // The pin the gate checked: the parent's manifest as a file with that SHA-256, metadata of the parent.
-                if (parent.Entry.Manifest.Node is { } pin && (pin.Path.AsString() ?? pin.Url.AsString()) is { } where)
+                // A parent found in a lineage source has no path in the child: the source names the manifest file.
+                if (parent.Entry.Manifest.Node is { } pin && (pin.Path.AsString() ?? pin.Url.AsString() ?? parent.Origin) is { } where)
                 {
                     string manifestId = Id("manifest/" + (pin.Sha256.AsString() ?? where));
                     if (!_elements.Contains(manifestId))

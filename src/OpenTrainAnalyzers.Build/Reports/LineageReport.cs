@@ -71,6 +71,9 @@ internal sealed class ModelSummary
 
     /// <summary>Every licence of the model's chain the licence policy judged; null when no policy is set.</summary>
     public IReadOnlyList<LicenseDecision>? LicenseDecisions { get; set; }
+
+    /// <summary>The lineage chain as resolved: each parent, where its manifest came from, its effective level.</summary>
+    public IReadOnlyList<ResolvedParent> Parents { get; set; } = System.Array.Empty<ResolvedParent>();
 }
 
 /// <summary>The SARIF 2.1.0 log and the JSON summary the task writes after each run.</summary>
@@ -194,6 +197,30 @@ internal sealed class LineageReport
         return json.ToString();
     }
 
+    /// <summary>"parents": where each parent's manifest came from (a vendored path or a lineage source) and its level.</summary>
+    private static void WriteParents(JsonWriter json, IReadOnlyList<ResolvedParent> parents)
+    {
+        json.Name("parents").BeginArray();
+        foreach (var parent in parents)
+        {
+            json.BeginObject()
+                .Property("name", SafeFiles.EscapeOrNull(parent.Entry.Name.AsString() ?? parent.Manifest?.ModelName))
+                .Property("relation", parent.Entry.Relation.AsString())
+                .Property("effectiveLevel", parent.EffectiveLevel.ToName())
+                .Property("verified", parent.Manifest is not null)
+                .Property("manifest", SafeFiles.EscapeOrNull(parent.ManifestPath))
+                .Property("source", SafeFiles.EscapeOrNull(parent.Origin));
+            if (parent.Parents.Count > 0)
+            {
+                WriteParents(json, parent.Parents);
+            }
+
+            json.EndObject();
+        }
+
+        json.EndArray();
+    }
+
     public string Summary()
     {
         var json = new JsonWriter();
@@ -231,6 +258,11 @@ internal sealed class LineageReport
             if (model.LicenseDecisions is { } decisions)
             {
                 Policy.LicensePolicyGate.Write(json, decisions);
+            }
+
+            if (model.Parents.Count > 0)
+            {
+                WriteParents(json, model.Parents);
             }
 
             json.EndObject();

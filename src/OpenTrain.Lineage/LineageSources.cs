@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using OpenTrain.Lineage.Json;
+using OpenTrain.Lineage.Model;
+
+namespace OpenTrain.Lineage;
+
+/// <summary>
+/// A manifest a lineage source holds (a folder source, a lineage-only package): found by the identity of the model it
+/// describes, never by a path the child wrote. Supplied by the host, which read its bytes under the usual limits.
+/// </summary>
+public sealed class SourceManifest
+{
+    private LineageManifest? _manifest;
+    private string? _sha256;
+
+    /// <param name="fullPath">Where the file is on disk (its own vendored parents resolve relative to it).</param>
+    /// <param name="origin">What messages, reports and exports call it, e.g. "package Contoso.ModelLineage 1.2.0 (opentrain/lineage/aurora.lineage.json)".</param>
+    /// <param name="bytes">The file's bytes.</param>
+    public SourceManifest(string fullPath, string origin, byte[] bytes)
+    {
+        FullPath = fullPath;
+        Origin = origin;
+        Bytes = bytes;
+    }
+
+    public string FullPath { get; }
+
+    public string Origin { get; }
+
+    public byte[] Bytes { get; }
+
+    public string Sha256 => _sha256 ??= LineageSources.Sha256Of(Bytes);
+
+    public LineageManifest Manifest => _manifest ??= LineageManifest.Read(Bytes);
+}
+
+/// <summary>
+/// Where parent manifests are found by the parent's identity (docs/sharing-lineage.md): a parent entry with
+/// <c>identifiers.huggingface</c> (+ <c>huggingfaceRevision</c>) or <c>identifiers.url</c> and a manifest pinned by
+/// <c>sha256</c> alone resolves to the source manifest whose own <c>model.identifiers</c> say the same and whose bytes
+/// have that digest. The manifests are loaded on the first lookup only: most builds never need them.
+/// </summary>
+public sealed class LineageSources
+{
+    private readonly Func<IReadOnlyList<SourceManifest>> _load;
+    private IReadOnlyList<SourceManifest>? _manifests;
+
+    /// <param name="searched">One line per configured source (a folder, a package id and version), for messages.</param>
+    /// <param name="load">Reads the sources' manifests; called at most once, on the first lookup; never throws.</param>
+    public LineageSources(IReadOnlyList<string> searched, Func<IReadOnlyList<SourceManifest>> load)
+    {
+        Searched = searched;
+        _load = load;
+    }
+
+    public static LineageSources None { get; } = new(Array.Empty<string>(), () => Array.Empty<SourceManifest>());
+
+    /// <summary>The sources, described for messages ("folder ../vetted-lineage", "package Contoso.ModelLineage 1.2.0").</summary>
+    public IReadOnlyList<string> Searched { get; }
+
+    /// <summary>Source files that are not readable manifests (they cannot say whose lineage they are).</summary>
+    public int Unreadable => Manifests.Count(m => !m.Manifest.IsReadable);
+
+    /// <summary>True once a lookup read the sources (the host then lists their files as inputs of the gate).</summary>
+    public bool Loaded => _manifests is not null;
+
+    public IReadOnlyList<SourceManifest> Manifests => _manifests ??= _load();
+
+    /// <summary>The identity a parent entry or a model section states: the Hugging Face id and revision, or a URL.</summary>
+    public static ModelIdentity IdentityOf(JsonValue? identifiers) =>
+        new(HubId(identifiers?["huggingface"]?.AsString()), Trimmed(identifiers?["huggingfaceRevision"]?.AsString()), Url(identifiers?[FieldNames.Url]?.AsString()));
+
+    /// <summary>Source manifests that describe the model <paramref name="wanted"/> names, in a stable order, and those that differ only by revision.</summary>
+    public (List<SourceManifest> Matches, List<SourceManifest> OtherRevisions) Find(ModelIdentity wanted)
+    {
+        var matches = new List<SourceManifest>();
+        var otherRevisions = new List<SourceManifest>();
+        if (wanted.IsEmpty)
+        {
+            return (matches, otherRevisions);
+        }
+
+        foreach (var candidate in Manifests)
+        {
+            if (!candidate.Manifest.IsReadable)
+            {
+                continue;
+            }
+
+            var own = IdentityOf(candidate.Manifest.Document?.Model.Node?.Identifiers.Value);
+            if (wanted.HuggingFace is not null)
+            {
+                if (!string.Equals(own.HuggingFace, wanted.HuggingFace, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                // A parent pinned to a revision needs the manifest of that revision; one that states no revision is not it.
+                if (wanted.Revision is not null && !string.Equals(own.Revision, wanted.Revision, StringComparison.OrdinalIgnoreCase))
+                {
+                    otherRevisions.Add(candidate);
+                    continue;
+                }
+
+                matches.Add(candidate);
+            }
+            else if (wanted.Url is not null && string.Equals(own.Url, wanted.Url, StringComparison.Ordinal))
+            {
+                matches.Add(candidate);
+            }
+        }
+
+        matches.Sort((a, b) => string.CompareOrdinal(a.Origin, b.Origin));
+        otherRevisions.Sort((a, b) => string.CompareOrdinal(a.Origin, b.Origin));
+        return (matches, otherRevisions);
+    }
+
+    internal static string Sha256Of(byte[] bytes)
+    {
+        using var sha = SHA256.Create();
+        return Digests.ToHex(sha.ComputeHash(bytes));
+    }
+
+    private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
+
+    /// <summary>"org/name", also when written as a huggingface.co URL.</summary>
+    private static string? HubId(string? text)
+    {
+        string? id = Trimmed(text);
+        if (id is null)
+        {
+            return null;
+        }
+
+        foreach (var prefix in new[] { "https://huggingface.co/", "http://huggingface.co/", "huggingface.co/", "hf.co/" })
+        {
+            if (id.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                id = id.Substring(prefix.Length);
+                break;
+            }
+        }
+
+        id = id.TrimEnd('/');
+        return id.Length == 0 ? null : id;
+    }
+
+    /// <summary>A URL compared without its trailing slash and with its scheme and host in lower case.</summary>
+    private static string? Url(string? text)
+    {
+        string? url = Trimmed(text)?.TrimEnd('/');
+        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return url;
+        }
+
+        return uri.Scheme.ToLowerInvariant() + "://" + uri.Authority.ToLowerInvariant() + uri.PathAndQuery.TrimEnd('/') + uri.Fragment;
+    }
+}
+
+/// <summary>Who a model is: its Hugging Face id and revision, or its URL. Empty when neither is stated.</summary>
+public readonly struct ModelIdentity
+{
+    public ModelIdentity(string? huggingFace, string? revision, string? url)
+    {
+        HuggingFace = huggingFace;
+        Revision = huggingFace is null ? null : revision;
+        Url = url;
+    }
+
+    public string? HuggingFace { get; }
+
+    public string? Revision { get; }
+
+    public string? Url { get; }
+
+    public bool IsEmpty => HuggingFace is null && Url is null;
+
+    public override string ToString() =>
+        HuggingFace is not null ? "huggingface " + HuggingFace + (Revision is null ? string.Empty : "@" + Revision) : Url is not null ? "url " + Url : "no identity";
+}

@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.Build.Framework;
+using OpenTrain.Lineage;
+using OpenTrainAnalyzers.Build.Weights;
+
+namespace OpenTrainAnalyzers.Build.Files;
+
+/// <summary>
+/// The lineage sources of a build (docs/sharing-lineage.md): <c>OpenTrainLineageSource</c> folders, searched
+/// recursively for manifests, and the manifests lineage packages carry under <c>opentrain/lineage/</c>. They supply
+/// parent manifests by identity and nothing else: no loader declarations, no suppressions, no weights. Folders are
+/// checked when the build starts (a missing one is OTL0017); their files are read on the first lookup only.
+/// </summary>
+internal static class SourceFolders
+{
+    /// <summary>Manifests read from all sources at most: a source is a curated set of base models, not a file share.</summary>
+    internal const int MaxManifests = 10_000;
+
+    /// <summary>Bytes read from all sources at most.</summary>
+    internal const long MaxTotalBytes = 256L * 1024 * 1024;
+
+    private const int MaxDepth = 32;
+
+    /// <param name="items">Folder items (no OpenTrainPackageId) and packaged source manifests (with OpenTrainPackageId/Version/File).</param>
+    /// <param name="problems">Configuration errors found now, and limits met while reading later.</param>
+    public static LineageSources From(ITaskItem[] items, string projectDirectory, List<LineageFinding> problems)
+    {
+        var searched = new List<string>();
+        var folders = new List<(string FullPath, string Shown)>();
+        var packaged = new List<(string FullPath, string Origin)>();
+        foreach (var item in items)
+        {
+            string spec = item.ItemSpec;
+            if (item.GetMetadata("OpenTrainPackageId") is { Length: > 0 } id)
+            {
+                string version = item.GetMetadata("OpenTrainPackageVersion");
+                string package = $"package {id} {version}".TrimEnd();
+                if (!searched.Contains(package))
+                {
+                    searched.Add(package);
+                }
+
+                packaged.Add((item.GetMetadata("FullPath"), $"{package} ({item.GetMetadata("OpenTrainPackageFile")})"));
+                continue;
+            }
+
+            string full;
+            try
+            {
+                full = Path.GetFullPath(Path.Combine(projectDirectory, spec));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException or System.Security.SecurityException)
+            {
+                problems.Add(Problem($"OpenTrainLineageSource '{spec}' is not a valid path ({SafeFiles.Reason(e)}); name a folder of reviewed lineage manifests."));
+                continue;
+            }
+
+            var kind = SafeFiles.KindOf(full);
+            if (kind != FileKind.Directory)
+            {
+                problems.Add(Problem(kind == FileKind.Missing
+                    ? $"OpenTrainLineageSource '{spec}' does not exist ('{full}'). Check it out or restore it before the build, or remove the item: parents it should supply are reported as not found (OTL0501)."
+                    : $"OpenTrainLineageSource '{spec}' is {SafeFiles.Describe(kind)}, not a folder; name the folder that holds the reviewed lineage manifests."));
+                continue;
+            }
+
+            if (IsFileSystemRoot(full))
+            {
+                problems.Add(Problem($"OpenTrainLineageSource '{spec}' is a file-system root; it is not searched. Name the folder that holds the reviewed lineage manifests."));
+                continue;
+            }
+
+            if (folders.Any(f => WeightVerifier.PathComparer.Equals(f.FullPath, full)))
+            {
+                continue;
+            }
+
+            folders.Add((full, spec.Replace('\\', '/').TrimEnd('/')));
+            searched.Add("folder " + spec.Replace('\\', '/').TrimEnd('/'));
+        }
+
+        if (searched.Count == 0)
+        {
+            return LineageSources.None;
+        }
+
+        return new LineageSources(searched, () => Load(folders, packaged, problems));
+    }
+
+    private static IReadOnlyList<SourceManifest> Load(List<(string FullPath, string Shown)> folders, List<(string FullPath, string Origin)> packaged, List<LineageFinding> problems)
+    {
+        var manifests = new List<SourceManifest>();
+        long total = 0;
+        bool Add(string fullPath, string origin, IReadOnlyList<string>? roots)
+        {
+            if (manifests.Count >= MaxManifests || total >= MaxTotalBytes)
+            {
+                problems.Add(Problem($"The lineage sources hold more than {MaxManifests:N0} manifests or {MaxTotalBytes / (1024 * 1024)} MiB; the rest were not read ({origin} and after). A source is a reviewed set of base-model manifests: split it, or point OpenTrainLineageSource at the folder that holds them."));
+                return false;
+            }
+
+            // A link inside a folder source must stay inside it; a FIFO or device is never opened.
+            var check = SafeFiles.Check(fullPath, roots);
+            if (check.Status != FileCheckStatus.Regular)
+            {
+                return true;
+            }
+
+            var bytes = SafeFiles.ReadCapped(check.Target ?? fullPath, LineageManifest.MaxBytes, out bool tooLarge);
+            if (tooLarge)
+            {
+                return true; // not a manifest: skipped like any unreadable file (the parent it should be is reported)
+            }
+
+            total += bytes.Length;
+            manifests.Add(new SourceManifest(fullPath, origin, bytes));
+            return true;
+        }
+
+        try
+        {
+            foreach (var (fullPath, origin) in packaged.OrderBy(p => p.Origin, StringComparer.Ordinal))
+            {
+                if (!Add(fullPath, origin, null))
+                {
+                    return manifests;
+                }
+            }
+
+            foreach (var (folder, shown) in folders)
+            {
+                var roots = new[] { SafeFiles.RealPath(folder) };
+                foreach (var file in Walk(folder))
+                {
+                    string relative = file.Substring(folder.Length).TrimStart(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Replace('\\', '/');
+                    if (!Add(file, $"folder {shown} ({relative})", roots))
+                    {
+                        return manifests;
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            problems.Add(Problem($"A lineage source could not be read completely ({SafeFiles.Reason(e)}); parents it should supply may be reported as not found."));
+        }
+
+        return manifests;
+    }
+
+    /// <summary>
+    /// Manifest files under <paramref name="root"/> in a stable order. Hidden folders (.git) and folders reached through
+    /// links are not entered: a link could lead outside the source or back into it forever.
+    /// </summary>
+    private static IEnumerable<string> Walk(string root)
+    {
+        var pending = new Stack<(string Path, int Depth)>();
+        pending.Push((root, 0));
+        while (pending.Count > 0)
+        {
+            var (directory, depth) = pending.Pop();
+            var info = new DirectoryInfo(directory);
+            foreach (var file in info.EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal))
+            {
+                if (file.Name.EndsWith(".lineage.json", StringComparison.OrdinalIgnoreCase) || file.Name.Equals("training-lineage.json", StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return file.FullName;
+                }
+            }
+
+            if (depth >= MaxDepth)
+            {
+                continue;
+            }
+
+            foreach (var child in info.EnumerateDirectories().OrderByDescending(d => d.Name, StringComparer.Ordinal))
+            {
+                if (child.Name.StartsWith(".", StringComparison.Ordinal) || (child.Attributes & FileAttributes.ReparsePoint) != 0)
+                {
+                    continue;
+                }
+
+                pending.Push((child.FullName, depth + 1));
+            }
+        }
+    }
+
+    private static bool IsFileSystemRoot(string full) =>
+        string.Equals(full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar), (Path.GetPathRoot(full) ?? string.Empty).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar), StringComparison.OrdinalIgnoreCase);
+
+    private static LineageFinding Problem(string message) => new(LineageRules.LineageSourceInvalid, message, string.Empty, null, LineageLevel.Declared);
+}

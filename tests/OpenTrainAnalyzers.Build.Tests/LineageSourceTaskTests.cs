@@ -1,0 +1,335 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace OpenTrainAnalyzers.Build.Tests;
+
+/// <summary>
+/// Parents found by identity in lineage sources (docs/sharing-lineage.md): a folder source or a lineage package's
+/// manifests supply a parent whose entry has identifiers and a manifest pinned by sha256 alone.
+/// </summary>
+public sealed class LineageSourceTaskTests : IDisposable
+{
+    private const string Revision = "0123456789abcdef0123456789abcdef01234567";
+    private readonly string _directory = Directory.CreateTempSubdirectory("opentrain-sources-").FullName;
+    private readonly string _app;
+    private readonly string _source;
+
+    public LineageSourceTaskTests()
+    {
+        _app = Directory.CreateDirectory(Path.Combine(_directory, "app")).FullName;
+        _source = Directory.CreateDirectory(Path.Combine(_directory, "vetted")).FullName;
+        File.Copy(Path.Combine(DemoModels, "iris-species.onnx"), Path.Combine(_app, "iris-species.onnx"));
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static string DemoModels => Path.Combine(RepoRoot(), "samples", "IrisDemo", "models");
+
+    [Fact]
+    public void A_parent_pinned_by_identity_and_digest_resolves_from_a_folder_source()
+    {
+        string baseSha = WriteBase("contoso/iris-base", Revision);
+        string child = WriteChild("contoso/iris-base", Revision, baseSha);
+
+        var engine = Run(child, "open-tooling", Folder(_source));
+
+        Assert.Empty(engine.Errors);
+        var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "report.json"))).RootElement;
+        var parent = report.GetProperty("models")[0].GetProperty("parents")[0];
+        Assert.True(parent.GetProperty("verified").GetBoolean());
+        Assert.Equal("folder ../vetted (iris-base.lineage.json)", parent.GetProperty("source").GetString());
+        Assert.Equal("open-tooling", parent.GetProperty("effectiveLevel").GetString());
+    }
+
+    [Fact]
+    public void The_parent_counts_like_a_vendored_one_its_level_caps_the_child()
+    {
+        string baseSha = WriteBase("contoso/iris-base", Revision, degrade: true);
+        string child = WriteChild("contoso/iris-base", Revision, baseSha);
+
+        var engine = Run(child, "open-tooling", Folder(_source));
+
+        var capped = Assert.Single(engine.Errors);
+        Assert.Equal("OTL0503", capped.Code);
+        Assert.Contains("from folder ../vetted (iris-base.lineage.json)", capped.Message, StringComparison.Ordinal);
+        Assert.Equal(LineOf(child, "\"sha256\": \"" + baseSha), capped.LineNumber);
+    }
+
+    [Fact]
+    public void No_match_names_the_sources_searched_and_how_to_add_one()
+    {
+        WriteBase("contoso/other-model", Revision);
+        string child = WriteChild("contoso/iris-base", Revision, new string('a', 64));
+
+        var withSource = Assert.Single(Run(child, "declared", Folder(_source)).Errors);
+        var withoutSource = Assert.Single(Run(child, "declared").Errors);
+
+        Assert.Equal("OTL0501", withSource.Code);
+        Assert.Contains("Searched 1 lineage source(s): folder ../vetted", withSource.Message, StringComparison.Ordinal);
+        Assert.Equal("OTL0501", withoutSource.Code);
+        Assert.Contains("No lineage source is configured: add an OpenTrainLineageSource item", withoutSource.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_source_manifest_of_another_revision_is_not_the_parent()
+    {
+        WriteBase("contoso/iris-base", "fedcba9876543210fedcba9876543210fedcba98");
+        string child = WriteChild("contoso/iris-base", Revision, new string('a', 64));
+
+        var error = Assert.Single(Run(child, "declared", Folder(_source)).Errors);
+
+        Assert.Equal("OTL0501", error.Code);
+        Assert.Contains("is revision fedcba9876543210fedcba9876543210fedcba98, not " + Revision, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tampered_source_manifest_fails_with_the_digest_error_at_the_childs_pin()
+    {
+        string baseSha = WriteBase("contoso/iris-base", Revision);
+        string child = WriteChild("contoso/iris-base", Revision, baseSha);
+        File.AppendAllText(Path.Combine(_source, "iris-base.lineage.json"), "\n");
+
+        var error = Assert.Single(Run(child, "declared", Folder(_source)).Errors);
+
+        Assert.Equal("OTL0508", error.Code);
+        Assert.Equal(child, error.File);
+        Assert.Equal(LineOf(child, "\"sha256\": \"" + baseSha), error.LineNumber);
+        Assert.Contains("not the pinned " + baseSha, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_different_candidates_without_the_pinned_digest_are_ambiguous_and_the_pin_chooses_otherwise()
+    {
+        string first = WriteBase("contoso/iris-base", Revision);
+        Directory.CreateDirectory(Path.Combine(_source, "copy"));
+        File.WriteAllText(Path.Combine(_source, "copy", "iris-base.lineage.json"), File.ReadAllText(Path.Combine(_source, "iris-base.lineage.json")) + " ");
+        string neither = WriteChild("contoso/iris-base", Revision, new string('a', 64));
+
+        var ambiguous = Assert.Single(Run(neither, "declared", Folder(_source)).Errors);
+        Assert.Equal("OTL0509", ambiguous.Code);
+        Assert.Contains("2 different source manifests", ambiguous.Message, StringComparison.Ordinal);
+        Assert.Contains("folder ../vetted (copy/iris-base.lineage.json)", ambiguous.Message, StringComparison.Ordinal);
+
+        string pinned = WriteChild("contoso/iris-base", Revision, first);
+        Assert.Empty(Run(pinned, "declared", Folder(_source)).Errors);
+    }
+
+    [Fact]
+    public void A_vendored_path_wins_over_the_sources()
+    {
+        string sourceSha = WriteBase("contoso/iris-base", Revision);
+        File.Copy(Path.Combine(_source, "iris-base.lineage.json"), Path.Combine(_app, "vendored.lineage.json"));
+        File.AppendAllText(Path.Combine(_source, "iris-base.lineage.json"), "\n"); // the source's copy no longer matches the pin
+        string child = WriteChild("contoso/iris-base", Revision, sourceSha, vendoredPath: "vendored.lineage.json");
+
+        var engine = Run(child, "declared", Folder(_source));
+
+        Assert.Empty(engine.Errors);
+        var parent = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "report.json"))).RootElement.GetProperty("models")[0].GetProperty("parents")[0];
+        Assert.Equal(JsonValueKind.Null, parent.GetProperty("source").ValueKind);
+    }
+
+    [Fact]
+    public void A_source_parent_resolves_its_own_parent_from_the_sources_too()
+    {
+        string grandparentSha = WriteBase("contoso/iris-grandparent", Revision);
+        string parentText = ChildText("contoso/iris-grandparent", Revision, grandparentSha, vendoredPath: null)
+            .Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"contoso/iris-parent\"},", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(_source, "nested", "iris-parent.lineage.json").Also(p => Directory.CreateDirectory(Path.GetDirectoryName(p)!)), parentText);
+        string child = WriteChild("contoso/iris-parent", revision: null, Sha(parentText));
+
+        var engine = Run(child, "declared", Folder(_source));
+
+        Assert.Empty(engine.Errors);
+        var parent = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "report.json"))).RootElement.GetProperty("models")[0].GetProperty("parents")[0];
+        Assert.Equal("folder ../vetted (nested/iris-parent.lineage.json)", parent.GetProperty("source").GetString());
+        Assert.Equal("folder ../vetted (iris-base.lineage.json)", parent.GetProperty("parents")[0].GetProperty("source").GetString());
+
+        // The grandparent changes: the error is reported once, at the child's entry, naming where it was found.
+        File.AppendAllText(Path.Combine(_source, "iris-base.lineage.json"), "\n");
+        var upstream = Assert.Single(Run(child, "declared", Folder(_source)).Errors);
+        Assert.Equal("OTL0508", upstream.Code);
+        Assert.Equal(child, upstream.File);
+        Assert.Contains("In the lineage of parent 'iris-parent' (from folder ../vetted (nested/iris-parent.lineage.json))", upstream.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Source_manifests_that_name_each_other_as_parents_are_a_cycle_not_a_hang()
+    {
+        // a's parent is b by identity and b's parent is a: pins cannot both hold, so a's pin of b is right and b's of a is not;
+        // the cycle is found before b's wrong pin is compared.
+        string aText = ChildText("contoso/b", null, new string('b', 64), null).Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"contoso/a\"},", StringComparison.Ordinal);
+        string bText = ChildText("contoso/a", null, Sha(aText), null).Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"contoso/b\"},", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(_source, "a.lineage.json"), aText);
+        File.WriteAllText(Path.Combine(_source, "b.lineage.json"), bText);
+        string child = WriteChild("contoso/b", null, Sha(bText));
+
+        var errors = Run(child, "declared", Folder(_source)).Errors;
+
+        // Reported once, at the child's entry, as the cycle it is (not as a's wrong pin of b).
+        var cycle = Assert.Single(errors);
+        Assert.Equal("OTL0504", cycle.Code);
+        Assert.Equal(child, cycle.File);
+    }
+
+    [Fact]
+    public void A_true_cycle_through_sources_is_reported_as_a_cycle()
+    {
+        // A source parent whose own parent is the child's parent itself, by identity, with a correct pin of its own bytes is
+        // impossible (its digest would include itself); a parent naming itself by identity is the shortest real cycle.
+        string self = ChildText("contoso/self", null, new string('c', 64), null).Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"contoso/self\"},", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(_source, "self.lineage.json"), self);
+        string child = WriteChild("contoso/self", null, Sha(self));
+
+        var errors = Run(child, "declared", Folder(_source)).Errors;
+
+        var cycle = Assert.Single(errors);
+        Assert.Equal("OTL0504", cycle.Code);
+        Assert.Contains("already in this lineage chain", cycle.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_packaged_source_is_named_by_package_id_and_version()
+    {
+        string packageFolder = Directory.CreateDirectory(Path.Combine(_directory, "packages", "contoso.modellineage", "1.2.0", "opentrain", "lineage")).FullName;
+        string baseSha = WriteBase("contoso/iris-base", Revision, folder: packageFolder);
+        string child = WriteChild("contoso/iris-base", Revision, baseSha);
+        var item = new TaskItem(Path.Combine(packageFolder, "iris-base.lineage.json"));
+        item.SetMetadata("OpenTrainPackageId", "Contoso.ModelLineage");
+        item.SetMetadata("OpenTrainPackageVersion", "1.2.0");
+        item.SetMetadata("OpenTrainPackageFile", "opentrain/lineage/iris-base.lineage.json");
+
+        Assert.Empty(Run(child, "declared", item).Errors);
+        var parent = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "report.json"))).RootElement.GetProperty("models")[0].GetProperty("parents")[0];
+        Assert.Equal("package Contoso.ModelLineage 1.2.0 (opentrain/lineage/iris-base.lineage.json)", parent.GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public void A_missing_source_folder_is_a_located_configuration_error()
+    {
+        string child = WriteChild("contoso/iris-base", Revision, new string('a', 64));
+
+        var errors = Run(child, "declared", Folder(Path.Combine(_directory, "not-checked-out"))).Errors;
+
+        var missing = Assert.Single(errors, e => e.Code == "OTL0017");
+        Assert.Equal(Path.Combine(_app, "app.csproj"), missing.File);
+        Assert.Contains("does not exist", missing.Message, StringComparison.Ordinal);
+        Assert.Contains(errors, e => e.Code == "OTL0501");
+    }
+
+    [Fact]
+    public void A_link_out_of_a_source_folder_and_an_oversized_file_are_not_read()
+    {
+        string outside = Directory.CreateDirectory(Path.Combine(_directory, "elsewhere")).FullName;
+        string baseSha = WriteBase("contoso/iris-base", Revision, folder: outside);
+        File.CreateSymbolicLink(Path.Combine(_source, "linked.lineage.json"), Path.Combine(outside, "iris-base.lineage.json"));
+        using (var big = File.Create(Path.Combine(_source, "huge.lineage.json")))
+        {
+            big.SetLength(OpenTrain.Lineage.LineageManifest.MaxBytes + 1);
+        }
+
+        string child = WriteChild("contoso/iris-base", Revision, baseSha);
+
+        var error = Assert.Single(Run(child, "declared", Folder(_source)).Errors);
+        Assert.Equal("OTL0501", error.Code);
+    }
+
+    [Fact]
+    public void A_lineage_only_project_checks_its_manifests_without_weights_on_disk()
+    {
+        WriteBase("contoso/iris-base", Revision);
+        string manifest = Path.Combine(_source, "iris-base.lineage.json");
+
+        var asModel = new FakeBuildEngine();
+        new ValidateTrainingLineage { BuildEngine = asModel, Manifests = new[] { new TaskItem(manifest) }, ProjectFile = Path.Combine(_source, "lineage.csproj") }.Execute();
+        var asLineage = new FakeBuildEngine();
+        new ValidateTrainingLineage { BuildEngine = asLineage, Manifests = new[] { new TaskItem(manifest) }, ProjectFile = Path.Combine(_source, "lineage.csproj"), LineageOnly = true }.Execute();
+
+        Assert.Contains(asModel.Errors, e => e.Code == "OTL0200");
+        Assert.Empty(asLineage.Errors);
+
+        // Its policy still applies: a lineage package cannot publish a broken manifest.
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"license\": \"CC-BY-4.0\"", "\"license\": \"not a licence\"", StringComparison.Ordinal));
+        var broken = new FakeBuildEngine();
+        new ValidateTrainingLineage { BuildEngine = broken, Manifests = new[] { new TaskItem(manifest) }, ProjectFile = Path.Combine(_source, "lineage.csproj"), LineageOnly = true }.Execute();
+        Assert.Contains(broken.Errors, e => e.Code == "OTL0401");
+    }
+
+    private ITaskItem Folder(string path) => new TaskItem(Path.GetRelativePath(_app, path));
+
+    private FakeBuildEngine Run(string manifest, string level, params ITaskItem[] sources)
+    {
+        var engine = new FakeBuildEngine();
+        new ValidateTrainingLineage
+        {
+            BuildEngine = engine,
+            Manifests = new[] { new TaskItem(manifest) },
+            RequiredLevel = level,
+            ProjectFile = Path.Combine(_app, "app.csproj"),
+            Sources = sources,
+            JsonReport = Path.Combine(_directory, "report.json"),
+        }.Execute();
+        return engine;
+    }
+
+    /// <summary>The demo's manifest as a base model with an identity; degraded: its training code gone (below open-tooling).</summary>
+    private string WriteBase(string id, string? revision, bool degrade = false, string? folder = null)
+    {
+        string text = File.ReadAllText(Path.Combine(DemoModels, "iris-species.lineage.json"))
+            .Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"" + id + "\"" + (revision is null ? string.Empty : ", \"huggingfaceRevision\": \"" + revision + "\"") + "},", StringComparison.Ordinal);
+        if (degrade)
+        {
+            var document = System.Text.Json.Nodes.JsonNode.Parse(text)!;
+            var code = document["training"]!["code"]!.AsObject();
+            code["availability"] = "closed";
+            code["justification"] = "The training program is kept private by its producer.";
+            text = document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        }
+
+        File.WriteAllText(Path.Combine(folder ?? _source, "iris-base.lineage.json"), text);
+        return Sha(text);
+    }
+
+    private string WriteChild(string id, string? revision, string sha, string? vendoredPath = null)
+    {
+        string path = Path.Combine(_app, "iris-species.lineage.json");
+        File.WriteAllText(path, ChildText(id, revision, sha, vendoredPath));
+        return path;
+    }
+
+    private static string ChildText(string id, string? revision, string sha, string? vendoredPath) =>
+        File.ReadAllText(Path.Combine(DemoModels, "iris-species.lineage.json")).Replace(
+            "\"derivation\": \"from-scratch\"",
+            "\"derivation\": \"finetune\",\n    \"parents\": [{\"name\": \"" + id.Split('/')[1] + "\", \"relation\": \"finetune\",\n      \"identifiers\": {\"huggingface\": \"" + id + "\""
+                + (revision is null ? string.Empty : ", \"huggingfaceRevision\": \"" + revision + "\"") + "},\n      \"manifest\": {"
+                + (vendoredPath is null ? string.Empty : "\"path\": \"" + vendoredPath + "\", ") + "\"sha256\": \"" + sha + "\"}}]",
+            StringComparison.Ordinal);
+
+    private static int LineOf(string file, string text) =>
+        File.ReadAllLines(file).Select((line, index) => (line, index)).First(x => x.line.Contains(text, StringComparison.Ordinal)).index + 1;
+
+    private static string Sha(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+
+    private static string RepoRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OpenTrainAnalyzers.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
+    }
+}
+
+internal static class TestPathExtensions
+{
+    public static string Also(this string path, Action<string> action)
+    {
+        action(path);
+        return path;
+    }
+}
