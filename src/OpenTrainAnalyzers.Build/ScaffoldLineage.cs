@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -30,6 +31,9 @@ public sealed class ScaffoldLineage : Task, ICancelableTask
 
     /// <summary>The project file, where problems with the command itself are located.</summary>
     public string? ProjectFile { get; set; }
+
+    /// <summary>Lineage sources (OpenTrainLineageSource folders, lineage packages' manifests): a named base model found there is pinned.</summary>
+    public ITaskItem[] Sources { get; set; } = Array.Empty<ITaskItem>();
 
     /// <summary>The manifest written, when one was.</summary>
     [Output]
@@ -109,7 +113,15 @@ public sealed class ScaffoldLineage : Task, ICancelableTask
             return;
         }
 
-        var (manifest, scaffold) = LineageScaffold.Compose(folder);
+        var sourceProblems = new List<LineageFinding>();
+        var sources = SourceFolders.From(Sources, ProjectDirectory, sourceProblems);
+        var (manifest, scaffold) = LineageScaffold.Compose(folder, sources);
+        foreach (var problem in sourceProblems)
+        {
+            // The scaffold still writes what it knows: a source it cannot search only leaves the pins to the user.
+            Log.LogWarning(null, problem.Id, null, problem.Rule.HelpLink, SafeFiles.Escape(ProjectFile ?? string.Empty), 0, 0, 0, 0, SafeFiles.Escape(problem.Message));
+        }
+
         string text = ManifestWriter.Write(manifest);
         try
         {

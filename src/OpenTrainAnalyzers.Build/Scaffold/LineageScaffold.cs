@@ -43,10 +43,12 @@ internal sealed class LineageScaffold
 
     private readonly ModelFolder _folder;
     private readonly string _cardName;
+    private readonly LineageSources _sources;
 
-    private LineageScaffold(ModelFolder folder)
+    private LineageScaffold(ModelFolder folder, LineageSources sources)
     {
         _folder = folder;
+        _sources = sources;
         _cardName = folder.Card is null ? "README.md" : ModelFolder.Relative(folder.ManifestDirectory, folder.Card.FilePath);
     }
 
@@ -55,9 +57,10 @@ internal sealed class LineageScaffold
     /// <summary>Elements left for a person to write (the build reports each); listed by the command.</summary>
     public List<string> LeftOpen { get; } = new();
 
-    public static (JsonValue Manifest, LineageScaffold Scaffold) Compose(ModelFolder folder)
+    /// <param name="sources">Lineage sources where a named base model's reviewed manifest may be (docs/sharing-lineage.md).</param>
+    public static (JsonValue Manifest, LineageScaffold Scaffold) Compose(ModelFolder folder, LineageSources? sources = null)
     {
-        var scaffold = new LineageScaffold(folder);
+        var scaffold = new LineageScaffold(folder, sources ?? LineageSources.None);
         return (scaffold.Build(), scaffold);
     }
 
@@ -325,15 +328,43 @@ internal sealed class LineageScaffold
                 identifiers.Add(("url", Text(url)));
             }
 
-            parents.Add(Object(
-                (FieldNames.Name, Text(name)),
-                (FieldNames.Relation, Text(derivation)),
-                (FieldNames.Identifiers, Object(identifiers.ToArray()))));
-            Fact("$.lineage.parents[" + (parents.Count - 1).ToString(CultureInfo.InvariantCulture) + "]", $"{name} ({derivation})", source);
+            string at = "$.lineage.parents[" + parents.Count.ToString(CultureInfo.InvariantCulture) + "]";
+            var entry = new List<(string, JsonValue)> { (FieldNames.Name, Text(name)), (FieldNames.Relation, Text(derivation)), (FieldNames.Identifiers, Object(identifiers.ToArray())) };
+            if (PinFromSources(at, name, Object(identifiers.ToArray())) is { } pin)
+            {
+                entry.Add((FieldNames.Manifest, pin));
+            }
+
+            parents.Add(Object(entry.ToArray()));
+            Fact(at, $"{name} ({derivation})", source);
         }
 
-        LeftOpen.Add("$.lineage.parents[*].manifest: each parent's own lineage manifest, vendored beside this one and pinned by its SHA-256");
         return (derivation, parents);
+    }
+
+    /// <summary>
+    /// The parent's manifest pin when a lineage source holds exactly one manifest for its identity (and revision when
+    /// the card pins one): { "sha256": … }, found by identity at build time. Otherwise says what is left to do.
+    /// </summary>
+    private JsonValue? PinFromSources(string at, string name, JsonValue identifiers)
+    {
+        var identity = LineageSources.IdentityOf(identifiers);
+        var (matches, otherRevisions) = _sources.Find(identity);
+        var distinct = matches.GroupBy(m => m.Sha256, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        if (distinct.Count == 1)
+        {
+            Fact(at + ".manifest.sha256", distinct[0].Sha256, $"lineage source {distinct[0].Origin} holds {name}'s manifest (review it: the pin says you did)");
+            return Object((FieldNames.Sha256, Text(distinct[0].Sha256)));
+        }
+
+        string searched = _sources.Searched.Count == 0
+            ? "no lineage source is configured: add an OpenTrainLineageSource item or reference your organisation's lineage package (docs/sharing-lineage.md), or vendor the parent's manifest beside this one and pin it"
+            : $"searched {string.Join("; ", _sources.Searched)}";
+        LeftOpen.Add(distinct.Count > 1
+            ? $"{at}.manifest: {distinct.Count} different source manifests describe {name} ({string.Join("; ", distinct.Select(d => d.Origin))}); pin the one you reviewed with its sha256"
+            : $"{at}.manifest: {name}'s own lineage manifest ({identity}); {searched}"
+                + (otherRevisions.Count == 0 ? string.Empty : $"; a source holds other revisions: {string.Join("; ", otherRevisions.Take(3).Select(m => m.Origin))}"));
+        return null;
     }
 
     private JsonValue Training(WeightHeader? header, string? derivation)
