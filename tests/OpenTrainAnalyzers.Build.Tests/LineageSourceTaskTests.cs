@@ -208,6 +208,38 @@ public sealed class LineageSourceTaskTests : IDisposable
     }
 
     [Fact]
+    public void The_exports_say_which_source_the_parents_manifest_came_from()
+    {
+        string baseSha = WriteBase("contoso/iris-base", Revision);
+        string child = WriteChild("contoso/iris-base", Revision, baseSha);
+        var engine = new FakeBuildEngine();
+        new ValidateTrainingLineage
+        {
+            BuildEngine = engine,
+            Manifests = new[] { new TaskItem(child) },
+            ProjectFile = Path.Combine(_app, "app.csproj"),
+            Sources = new[] { Folder(_source) },
+            Export = "cyclonedx+spdx",
+            CycloneDxExport = Path.Combine(_directory, "bom.cdx.json"),
+            SpdxExport = Path.Combine(_directory, "bom.spdx.json"),
+            SourceDateEpoch = "1767225600",
+        }.Execute();
+
+        Assert.Empty(engine.Errors);
+        var cyclone = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "bom.cdx.json"))).RootElement;
+        var parent = Objects(cyclone).Single(c => c.TryGetProperty("bom-ref", out var reference) && reference.GetString()!.StartsWith("parent:", StringComparison.Ordinal));
+        Assert.Equal("iris-base", parent.GetProperty("name").GetString());
+        var properties = parent.GetProperty("properties").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("value").GetString());
+        Assert.Equal("folder ../vetted (iris-base.lineage.json)", properties["opentrain:manifest:source"]);
+        Assert.Equal("true", properties["opentrain:manifest:verified"]);
+        Assert.Equal(baseSha, properties["opentrain:manifest:sha256"]);
+
+        string spdx = File.ReadAllText(Path.Combine(_directory, "bom.spdx.json"));
+        Assert.Contains("manifest from lineage source folder ../vetted (iris-base.lineage.json)", spdx, StringComparison.Ordinal);
+        Assert.Contains("\"name\": \"folder ../vetted (iris-base.lineage.json)\"", spdx, StringComparison.Ordinal); // the pinned manifest as a file element
+    }
+
+    [Fact]
     public void A_missing_source_folder_is_a_located_configuration_error()
     {
         string child = WriteChild("contoso/iris-base", Revision, new string('a', 64));
@@ -258,6 +290,31 @@ public sealed class LineageSourceTaskTests : IDisposable
         Assert.Contains(broken.Errors, e => e.Code == "OTL0401");
     }
 
+    private static IEnumerable<JsonElement> Objects(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            yield return element;
+            foreach (var property in element.EnumerateObject())
+            {
+                foreach (var inner in Objects(property.Value))
+                {
+                    yield return inner;
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                foreach (var inner in Objects(item))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
     private ITaskItem Folder(string path) => new TaskItem(Path.GetRelativePath(_app, path));
 
     private FakeBuildEngine Run(string manifest, string level, params ITaskItem[] sources)
@@ -279,7 +336,9 @@ public sealed class LineageSourceTaskTests : IDisposable
     private string WriteBase(string id, string? revision, bool degrade = false, string? folder = null)
     {
         string text = File.ReadAllText(Path.Combine(DemoModels, "iris-species.lineage.json"))
-            .Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"" + id + "\"" + (revision is null ? string.Empty : ", \"huggingfaceRevision\": \"" + revision + "\"") + "},", StringComparison.Ordinal);
+            .Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"" + id + "\"" + (revision is null ? string.Empty : ", \"huggingfaceRevision\": \"" + revision + "\"") + "},", StringComparison.Ordinal)
+            .Replace("\"name\": \"iris-species\",", "\"name\": \"" + id.Split('/')[1] + "\",", StringComparison.Ordinal) // another model than the child
+            .Replace("39935bdf-f394-473e-aeb2-77e35ad50e37", Guid.NewGuid().ToString(), StringComparison.Ordinal);
         if (degrade)
         {
             var document = System.Text.Json.Nodes.JsonNode.Parse(text)!;

@@ -149,6 +149,65 @@ public sealed class PackagedLineageTaskTests : IDisposable
         Assert.Equal(Path.Combine(root, "opentrain", "OpenTrainLoaders.txt"), Assert.Single(task.PackagedLoaders).ItemSpec);
     }
 
+    [Fact]
+    public void Resolve_takes_a_lineage_packages_manifests_as_sources_not_as_the_apps_models()
+    {
+        string packages = Path.Combine(_project, "packages");
+        foreach (var (package, file) in new[] { ("contoso.modellineage/1.3.0", "opentrain/lineage/fabrikam/aurora.lineage.json"), ("other.lineage/1.0.0", "opentrain/lineage/x.lineage.json") })
+        {
+            string full = Path.Combine(packages, package, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, "{}");
+        }
+
+        string assets = Path.Combine(_project, "project.assets.json");
+        File.WriteAllText(assets, $$"""
+            {
+              "version": 3,
+              "targets": { "net10.0": { "Contoso.ModelLineage/1.3.0": { "type": "package" } } },
+              "libraries": {
+                "Contoso.ModelLineage/1.3.0": { "type": "package", "path": "contoso.modellineage/1.3.0", "files": ["opentrain/lineage/fabrikam/aurora.lineage.json", "contoso.modellineage.nuspec"] },
+                "Other.Lineage/1.0.0": { "type": "package", "path": "other.lineage/1.0.0", "files": ["opentrain/lineage/x.lineage.json"] }
+              },
+              "packageFolders": { "{{packages.Replace("\\", "\\\\")}}/": {} }
+            }
+            """);
+        var task = new ResolvePackagedLineage { BuildEngine = new FakeBuildEngine(), ProjectAssetsFile = assets, TargetFramework = "net10.0" };
+
+        Assert.True(task.Execute());
+
+        Assert.Empty(task.PackagedManifests); // never checked as the app's own models
+        var source = Assert.Single(task.PackagedLineageSources); // Other.Lineage is not delivered to net10.0
+        Assert.Equal(Path.Combine(packages, "contoso.modellineage", "1.3.0", "opentrain", "lineage", "fabrikam", "aurora.lineage.json"), source.ItemSpec);
+        Assert.Equal(("Contoso.ModelLineage", "1.3.0", "opentrain/lineage/fabrikam/aurora.lineage.json"),
+            (source.GetMetadata("OpenTrainPackageId"), source.GetMetadata("OpenTrainPackageVersion"), source.GetMetadata("OpenTrainPackageFile")));
+    }
+
+    [Fact]
+    public void A_lineage_package_packs_every_manifest_and_its_vendored_parents_under_opentrain_lineage()
+    {
+        WriteModel("fabrikam/aurora.onnx", "fabrikam/aurora.lineage.json", "aurora.onnx", parent: "parents/base.lineage.json");
+        Directory.CreateDirectory(Path.Combine(_project, "fabrikam", "parents"));
+        File.WriteAllText(Path.Combine(_project, "fabrikam", "parents", "base.lineage.json"), "{}");
+        File.Delete(Path.Combine(_project, "fabrikam", "aurora.onnx")); // a lineage package ships no weights
+
+        var engine = new FakeBuildEngine();
+        var task = new PackLineage
+        {
+            BuildEngine = engine,
+            Manifests = new ITaskItem[] { new TaskItem(Path.Combine(_project, "fabrikam", "aurora.lineage.json")) },
+            ProjectDirectory = _project,
+            ProjectFile = Path.Combine(_project, "lineage.csproj"),
+            LineagePackage = true,
+        };
+        Assert.True(task.Execute());
+
+        Assert.Empty(engine.Errors);
+        Assert.Equal(
+            new[] { "opentrain/lineage/fabrikam/aurora.lineage.json", "opentrain/lineage/fabrikam/parents/base.lineage.json" },
+            task.AddedPackageFiles.Select(i => i.GetMetadata("PackagePath")).Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("net472", ".NETFramework,Version=v4.7.2", "net472")]
     [InlineData("net10.0", ".NETCoreApp,Version=v10.0", "net10.0")]

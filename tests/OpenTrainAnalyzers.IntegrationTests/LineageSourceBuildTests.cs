@@ -144,6 +144,7 @@ public sealed class LineageSourceBuildTests
 
         document["model"]!["identifiers"] = identifiers;
         document["model"]!["name"] = huggingFace.Split('/')[1];
+        document["manifestId"] = "urn:uuid:" + Guid.NewGuid(); // another model than the demo's
         var code = document["training"]!["code"]!.AsObject();
         code["availability"] = "closed";
         code["justification"] = "The producer keeps its training program private.";
