@@ -115,7 +115,8 @@ public sealed class LineageSourceBuildTests
             File.Copy(file, Path.Combine(models, Path.GetFileName(file)));
         }
 
-        string vetted = Directory.CreateDirectory(Path.Combine(_package.Projects, "vetted-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        // The source is checked out inside the project folder here: its manifests are other models' lineage, not the app's.
+        string vetted = Directory.CreateDirectory(Path.Combine(project, "vetted-lineage")).FullName;
         string baseSha = WriteBase(Path.Combine(vetted, "tiny-chat.lineage.json"), huggingFace: "acme/tiny-chat-1b-instruct", revision: null);
         UseFolderSource(project, vetted);
 
@@ -130,6 +131,8 @@ public sealed class LineageSourceBuildTests
         var build = _package.Build(project);
         Assert.Contains(build.Diagnostics, d => d.Severity == "error");
         Assert.DoesNotContain(build.Diagnostics, d => d.Id is "OTL0501" or "OTL0508" or "OTL0509");
+        Assert.DoesNotContain(build.Diagnostics, d => d.File.Contains("vetted-lineage", StringComparison.Ordinal));
+        Assert.Contains("1 lineage manifest(s) checked", build.Output, StringComparison.Ordinal);
     }
 
     /// <summary>The demo's manifest as a reviewed base model with an identity; its training code closed, so it reaches open-weights only.</summary>
