@@ -114,7 +114,7 @@ public sealed class ScaffoldLineage : Task, ICancelableTask
         }
 
         var sourceProblems = new List<LineageFinding>();
-        var sources = SourceFolders.From(Sources, ProjectDirectory, sourceProblems);
+        var sources = SourceFolders.From(Sources, ProjectDirectory, sourceProblems, out _);
         var (manifest, scaffold) = LineageScaffold.Compose(folder, sources);
         foreach (var problem in sourceProblems)
         {

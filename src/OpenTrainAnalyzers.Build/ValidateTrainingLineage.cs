@@ -296,7 +296,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         }
 
         var sourceProblems = new List<LineageFinding>();
-        var sources = SourceFolders.From(Sources, ProjectDirectory(), sourceProblems);
+        var sources = SourceFolders.From(Sources, ProjectDirectory(), sourceProblems, out var sourceRoots);
         EmitAll(projectFile, sourceProblems);
 
         var hasher = WeightHasher.Load(HashCacheFile);
@@ -326,7 +326,8 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             {
                 evaluation = CompletenessPolicy.Evaluate(manifest);
                 findings.AddRange(evaluation.FindingsFor(required, profiles));
-                var roots = _linkRoots.For(directory);
+                // A source manifest's own vendored parents lie in its source: reading them there stays inside the allowed roots.
+                var roots = sourceRoots.Count == 0 ? _linkRoots.For(directory) : _linkRoots.For(directory).Concat(sourceRoots).ToList();
                 var chain = LineageChain.Resolve(path, manifest, evaluation.AchievedLevel, parent =>
                 {
                     _inputFiles.Add(parent);

@@ -157,6 +157,28 @@ public sealed class LineageSourceTaskTests : IDisposable
     }
 
     [Fact]
+    public void A_source_parents_vendored_parent_is_read_inside_its_source()
+    {
+        // The grandparent is vendored beside the source's manifest (as a lineage package packs it): read there, where
+        // the source is, not refused as outside the child's folder.
+        string grandparentSha = WriteBase("contoso/iris-grandparent", Revision);
+        Directory.CreateDirectory(Path.Combine(_source, "parents"));
+        File.Move(Path.Combine(_source, "iris-base.lineage.json"), Path.Combine(_source, "parents", "gp.lineage.json"));
+        string parentText = ChildText("contoso/iris-grandparent", Revision, grandparentSha, vendoredPath: "parents/gp.lineage.json")
+            .Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"contoso/iris-parent\"},", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(_source, "iris-parent.lineage.json"), parentText);
+        string child = WriteChild("contoso/iris-parent", revision: null, Sha(parentText));
+
+        var engine = Run(child, "declared", Folder(_source));
+
+        Assert.Empty(engine.Errors);
+        var parent = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "report.json"))).RootElement.GetProperty("models")[0].GetProperty("parents")[0];
+        var grandparent = parent.GetProperty("parents")[0];
+        Assert.True(grandparent.GetProperty("verified").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, grandparent.GetProperty("source").ValueKind); // vendored beside its child
+    }
+
+    [Fact]
     public void Source_manifests_that_name_each_other_as_parents_are_a_cycle_not_a_hang()
     {
         // a's parent is b by identity and b's parent is a: pins cannot both hold, so a's pin of b is right and b's of a is not;
@@ -237,6 +259,30 @@ public sealed class LineageSourceTaskTests : IDisposable
         string spdx = File.ReadAllText(Path.Combine(_directory, "bom.spdx.json"));
         Assert.Contains("manifest from lineage source folder ../vetted (iris-base.lineage.json)", spdx, StringComparison.Ordinal);
         Assert.Contains("\"name\": \"folder ../vetted (iris-base.lineage.json)\"", spdx, StringComparison.Ordinal); // the pinned manifest as a file element
+    }
+
+    [Fact]
+    public void The_licence_policy_judges_a_source_parents_licences_in_its_own_manifest()
+    {
+        string baseSha = WriteBase("contoso/iris-base", Revision);
+        string baseManifest = Path.Combine(_source, "iris-base.lineage.json");
+        File.WriteAllText(baseManifest, File.ReadAllText(baseManifest).Replace("\"license\": \"CC-BY-4.0\",\n    \"task\"", "\"license\": \"CC-BY-NC-4.0\",\n    \"task\"", StringComparison.Ordinal));
+        baseSha = Sha(File.ReadAllText(baseManifest));
+        string child = WriteChild("contoso/iris-base", Revision, baseSha);
+        var engine = new FakeBuildEngine();
+        new ValidateTrainingLineage
+        {
+            BuildEngine = engine,
+            Manifests = new[] { new TaskItem(child) },
+            ProjectFile = Path.Combine(_app, "app.csproj"),
+            Sources = new[] { Folder(_source) },
+            DeniedLicenses = "CC-BY-NC-4.0",
+        }.Execute();
+
+        var denied = Assert.Single(engine.Errors);
+        Assert.Equal("OTL0700", denied.Code);
+        Assert.Equal(baseManifest, denied.File);
+        Assert.True(denied.LineNumber > 0);
     }
 
     [Fact]

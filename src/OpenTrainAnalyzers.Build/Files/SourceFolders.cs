@@ -26,9 +26,15 @@ internal static class SourceFolders
 
     /// <param name="items">Folder items (no OpenTrainPackageId) and packaged source manifests (with OpenTrainPackageId/Version/File).</param>
     /// <param name="problems">Configuration errors found now, and limits met while reading later.</param>
-    public static LineageSources From(ITaskItem[] items, string projectDirectory, List<LineageFinding> problems)
+    /// <param name="roots">
+    /// The sources' folders (real paths): a source manifest's vendored parents lie there, so reading them is not leaving
+    /// the allowed roots (a folder source; the opentrain/lineage/ folder of a package).
+    /// </param>
+    public static LineageSources From(ITaskItem[] items, string projectDirectory, List<LineageFinding> problems, out IReadOnlyList<string> roots)
     {
         var searched = new List<string>();
+        var rootList = new List<string>();
+        roots = rootList;
         var folders = new List<(string FullPath, string Shown)>();
         var packaged = new List<(string FullPath, string Origin)>();
         foreach (var item in items)
@@ -43,7 +49,19 @@ internal static class SourceFolders
                     searched.Add(package);
                 }
 
-                packaged.Add((item.GetMetadata("FullPath"), $"{package} ({item.GetMetadata("OpenTrainPackageFile")})"));
+                string file = item.GetMetadata("FullPath");
+                string packageFile = item.GetMetadata("OpenTrainPackageFile").Replace('/', Path.DirectorySeparatorChar);
+                if (packageFile.Length > 0 && file.EndsWith(packageFile, StringComparison.OrdinalIgnoreCase))
+                {
+                    string lineageFolder = Path.Combine(file.Substring(0, file.Length - packageFile.Length), "opentrain", "lineage");
+                    string real = SafeFiles.RealPath(lineageFolder);
+                    if (!rootList.Contains(real))
+                    {
+                        rootList.Add(real);
+                    }
+                }
+
+                packaged.Add((file, $"{package} ({item.GetMetadata("OpenTrainPackageFile")})"));
                 continue;
             }
 
@@ -79,6 +97,7 @@ internal static class SourceFolders
             }
 
             folders.Add((full, spec.Replace('\\', '/').TrimEnd('/')));
+            rootList.Add(SafeFiles.RealPath(full));
             searched.Add("folder " + spec.Replace('\\', '/').TrimEnd('/'));
         }
 
