@@ -74,6 +74,20 @@ public sealed class LineageSourceTaskTests : IDisposable
     }
 
     [Fact]
+    public void A_parent_found_by_identity_without_a_pin_is_told_the_digest_to_pin_after_review()
+    {
+        string baseSha = WriteBase("contoso/iris-base", Revision);
+        string child = WriteChild("contoso/iris-base", Revision, "SHA");
+        File.WriteAllText(child, File.ReadAllText(child).Replace(",\n      \"manifest\": {\"sha256\": \"SHA\"}", string.Empty, StringComparison.Ordinal));
+        Assert.DoesNotContain("\"manifest\"", File.ReadAllText(child).Split("\"parents\"")[1].Split(']')[0], StringComparison.Ordinal);
+
+        var error = Assert.Single(Run(child, "declared", Folder(_source)).Errors);
+
+        Assert.Equal("OTL0300", error.Code);
+        Assert.Contains("is in lineage source folder ../vetted (iris-base.lineage.json): review that manifest, then pin it with \"manifest\": { \"sha256\": \"" + baseSha + "\" }", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_source_manifest_of_another_revision_is_not_the_parent()
     {
         WriteBase("contoso/iris-base", "fedcba9876543210fedcba9876543210fedcba98");

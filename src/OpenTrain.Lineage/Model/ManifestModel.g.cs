@@ -1533,7 +1533,7 @@ public sealed partial class Parent : ManifestNode
     /// <summary>Version of the parent. (<c>version</c>)</summary>
     public ManifestField Version { get; }
 
-    /// <summary>Other ids of the parent. (<c>identifiers</c>)</summary>
+    /// <summary>Ids of the parent: huggingface + huggingfaceRevision, or url, find its manifest in a lineage source when manifest has no path; also purl, doi, motRecord. (<c>identifiers</c>)</summary>
     public ManifestField Identifiers { get; }
 
     /// <summary>SPDX licence expression of the parent's weights. (<c>license</c>)</summary>
@@ -1589,7 +1589,7 @@ public sealed partial class ParentManifest : ManifestNode
         AssertedBy = new ManifestField(json, FieldNames.AssertedBy, @assertedBy);
     }
 
-    /// <summary>The parent's lineage manifest, vendored next to this one (relative path, no '..'). (<c>path</c>)</summary>
+    /// <summary>The parent's lineage manifest, vendored next to this one (relative path, no '..'); without it, the manifest is found by the parent's identifiers in a lineage source. (<c>path</c>)</summary>
     public ManifestField Path { get; }
 
     /// <summary>Where the parent's manifest is published (informational: builds resolve parents offline). (<c>url</c>)</summary>
