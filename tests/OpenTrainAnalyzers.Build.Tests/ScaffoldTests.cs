@@ -490,27 +490,38 @@ public sealed class ScaffoldTests : IDisposable
         Assert.Contains(engine.Messages, m => m.Message!.Contains("$.training.evaluation: tiny-chat-1b-instruct-GGUF/README.md publishes results", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void A_fine_tune_is_never_made_not_applicable_even_in_a_quantized_file()
+    [Theory]
+    [InlineData("quantized", true)]
+    [InlineData("finetune", false)] // trained on something, whatever the file type: the user says what
+    [InlineData("adapter", false)]
+    [InlineData("merge", false)] // the policy would accept not-applicable, but what a merge did is the user's to state
+    public void Only_a_quantization_or_conversion_is_made_not_applicable_even_in_the_same_quantized_file(string relation, bool untrained)
     {
         string folder = CopyFixture("tiny-chat-1b-instruct-GGUF");
-        File.WriteAllText(Path.Combine(folder, "README.md"), File.ReadAllText(Path.Combine(folder, "README.md")).Replace("base_model_relation: quantized", "base_model_relation: finetune", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(folder, "README.md"), File.ReadAllText(Path.Combine(folder, "README.md")).Replace("base_model_relation: quantized", "base_model_relation: " + relation, StringComparison.Ordinal));
 
         var engine = Scaffold("models/tiny-chat-1b-instruct-GGUF");
 
         Assert.Empty(engine.Errors);
         string manifest = Path.Combine(_project, "models", "tiny-chat-1b-instruct-GGUF.lineage.json");
         var json = JsonNode.Parse(File.ReadAllText(manifest))!;
-        Assert.Equal("finetune", (string)json["lineage"]!["derivation"]!);
+        Assert.Equal(relation, (string)json["lineage"]!["derivation"]!);
         foreach (var component in UntrainedComponents)
         {
-            Assert.Null(At(json, component)["availability"]); // a fine-tune trained on something: the user says what
+            Assert.Equal(untrained ? "not-applicable" : null, (string?)At(json, component)["availability"]);
         }
 
-        Assert.Null(json["weights"]!["conversion"]!["from"]);
-        // Each stays for the user: empty (OTL0301) or without its availability (OTL0300), as the build reports it.
-        var missing = Policy(manifest).Where(f => f.Id is "OTL0300" or "OTL0301").Select(f => f.JsonPath).ToList();
-        Assert.All(UntrainedComponents, component => Assert.Contains(missing, path => path.StartsWith(component, StringComparison.Ordinal)));
+        Assert.Equal(untrained ? "acme/tiny-chat-1b-instruct" : null, (string?)json["weights"]!["conversion"]!["from"]);
+        if (untrained)
+        {
+            AssertPolicyAcceptsUntrainedComponents(manifest);
+        }
+        else
+        {
+            // Each stays for the user: empty (OTL0301) or without its availability (OTL0300), as the build reports it.
+            var missing = Policy(manifest).Where(f => f.Id is "OTL0300" or "OTL0301").Select(f => f.JsonPath).ToList();
+            Assert.All(UntrainedComponents, component => Assert.Contains(missing, path => path.StartsWith(component, StringComparison.Ordinal)));
+        }
     }
 
     [Fact]
