@@ -455,7 +455,7 @@ internal sealed class LineageScaffold
                 "no training happened in this step, so no training data was used; the parent's data is described in its manifest."
                 + (datasets.Count == 0 ? string.Empty : $" The datasets the card names ({string.Join(", ", datasets.Select(d => d.Text))}) are the parent's.")
                 + (derivation == "quantized" ? " No source in the folder names calibration data (an importance matrix, AWQ or GPTQ samples); if the quantizer used any, declare it here instead." : string.Empty),
-                datasets.Count == 0 ? "uses no training data" : cardDatasets)));
+                "uses no training data" + (datasets.Count == 0 ? string.Empty : $"; the card names datasets ({string.Join(", ", datasets.Select(d => d.Text))}), which are the parent's"))));
         }
         else if (untrained)
         {
