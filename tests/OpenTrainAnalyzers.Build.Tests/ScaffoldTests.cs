@@ -75,6 +75,10 @@ public sealed class ScaffoldTests : IDisposable
         Assert.DoesNotContain(gate.Warnings, w => w.Code is "OTL0208" or "OTL0209"); // the header agrees with what was taken from it
         Assert.Contains(gate.Errors, e => e.Code == "OTL0302" && e.Message!.Contains("$.model.version", StringComparison.Ordinal));
         Assert.Contains(gate.Errors, e => e.Code == "OTL0501"); // the parent's manifest: left to the user
+
+        // A quantization: the five untrained components are not asked for; what is left is what docs/hub-to-manifest.md lists.
+        Assert.Equal(new[] { "OTL0300", "OTL0302", "OTL0501" }, gate.Errors.Select(e => e.Code).Order());
+        Assert.Contains(gate.Errors, e => e.Code == "OTL0300" && e.Message!.Contains("$.training.configuration.architecture.availability", StringComparison.Ordinal));
     }
 
     [Fact]
