@@ -358,6 +358,7 @@ internal sealed class LineageScaffold
         if (Card?.Text("base_model_relation") is { } relation && Relations.Contains(relation))
         {
             (derivation, derivationSource) = (relation, $"{_cardName} base_model_relation");
+            _derivationSource = $"{_cardName} base_model_relation: {relation}"; // the justifications quote the value too
         }
         else if (bases.Count > 0 && quantizedGguf)
         {
@@ -380,7 +381,7 @@ internal sealed class LineageScaffold
         }
 
         Fact("$.lineage.derivation", derivation, derivationSource);
-        _derivationSource = derivationSource.EndsWith(" base_model_relation", StringComparison.Ordinal) ? derivationSource + ": " + derivation : derivationSource;
+        _derivationSource = _derivationSource.Length > 0 ? _derivationSource : derivationSource;
         _parentNames.AddRange(bases.Select(b => b.Name));
         var parents = new List<JsonValue>();
         foreach (var (name, url, source) in bases)
