@@ -414,6 +414,23 @@ public sealed class ScaffoldTests : IDisposable
     }
 
     [Fact]
+    public void The_processor_configs_onnx_runtime_genai_loads_for_a_multimodal_model_are_runtime_files()
+    {
+        WriteGenAiFolder("vision-onnx", "quantized");
+        string folder = Path.Combine(_project, "models", "vision-onnx");
+        File.WriteAllText(Path.Combine(folder, "processor_config.json"), "{ \"processor\": { \"name\": \"phi_3_image_processing\" } }");
+        File.WriteAllText(Path.Combine(folder, "audio_processor_config.json"), "{ \"feature_extraction\": { \"sequence\": [] } }");
+
+        Scaffold("models/vision-onnx");
+
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_project, "models", "vision-onnx.lineage.json")))!;
+        var roles = json["weights"]!["files"]!.AsArray().ToDictionary(f => (string)f!["path"]!, f => (string)f!["role"]!);
+        Assert.Equal("config", roles["vision-onnx/processor_config.json"]);
+        Assert.Equal("config", roles["vision-onnx/audio_processor_config.json"]);
+        Assert.Equal("config", roles["vision-onnx/genai_config.json"]);
+    }
+
+    [Fact]
     public void A_quantized_gguf_with_its_base_model_in_the_header_gets_the_untrained_components_and_its_settings()
     {
         // No card: the derivation is established by the header alone (a quantized file type and a base model).

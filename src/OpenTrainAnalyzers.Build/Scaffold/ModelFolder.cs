@@ -58,11 +58,14 @@ internal sealed class ModelFolder
     private const long MaxConfigBytes = 4 * 1024 * 1024;
 
     // Files a runtime reads besides the weights, by name (Hugging Face transformers / tokenizers conventions, and
-    // ONNX Runtime GenAI's genai_config.json, which its Model loads beside the ONNX files and their tokenizer files).
+    // ONNX Runtime GenAI's: genai_config.json, which its Model loads beside the ONNX files and the tokenizer files,
+    // and the image and audio processor configs its multimodal processors load from the same folder).
     private static readonly Dictionary<string, string> RolesByName = new(StringComparer.OrdinalIgnoreCase)
     {
         ["config.json"] = "config",
         ["genai_config.json"] = "config",
+        ["processor_config.json"] = "config",
+        ["audio_processor_config.json"] = "config",
         ["generation_config.json"] = "config",
         ["adapter_config.json"] = "config",
         ["preprocessor_config.json"] = "config",
