@@ -414,20 +414,27 @@ public sealed class ScaffoldTests : IDisposable
     }
 
     [Fact]
-    public void The_processor_configs_onnx_runtime_genai_loads_for_a_multimodal_model_are_runtime_files()
+    public void A_multimodal_onnx_runtime_genai_folder_lists_its_processor_configs_and_names_no_tool_when_producers_differ()
     {
         WriteGenAiFolder("vision-onnx", "quantized");
         string folder = Path.Combine(_project, "models", "vision-onnx");
         File.WriteAllText(Path.Combine(folder, "processor_config.json"), "{ \"processor\": { \"name\": \"phi_3_image_processing\" } }");
         File.WriteAllText(Path.Combine(folder, "audio_processor_config.json"), "{ \"feature_extraction\": { \"sequence\": [] } }");
+        File.WriteAllBytes(Path.Combine(folder, "vision.onnx"), Onnx("pytorch", "2.4.0")); // exported, not built: another producer
 
-        Scaffold("models/vision-onnx");
+        var engine = Scaffold("models/vision-onnx");
 
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_project, "models", "vision-onnx.lineage.json")))!;
         var roles = json["weights"]!["files"]!.AsArray().ToDictionary(f => (string)f!["path"]!, f => (string)f!["role"]!);
         Assert.Equal("config", roles["vision-onnx/processor_config.json"]);
         Assert.Equal("config", roles["vision-onnx/audio_processor_config.json"]);
         Assert.Equal("config", roles["vision-onnx/genai_config.json"]);
+
+        // Two producers: naming one as the tool would contradict the other file's header (OTL0208), so none is named.
+        Assert.Null(json["weights"]!["conversion"]!["tool"]);
+        Assert.Contains(engine.Messages, m => m.Message!.Contains("the ONNX files name different producers (pytorch, onnxruntime-genai)", StringComparison.Ordinal)
+            || m.Message!.Contains("the ONNX files name different producers (onnxruntime-genai, pytorch)", StringComparison.Ordinal));
+        Assert.DoesNotContain(Gate(Path.Combine(_project, "models", "vision-onnx.lineage.json")).Warnings, w => w.Code == "OTL0208");
     }
 
     [Fact]

@@ -298,7 +298,18 @@ internal sealed class LineageScaffold
             Fact("$.weights.conversion.from", _parentNames[0], $"the parent ({_derivationSource})");
         }
 
-        if (header?.Format == "onnx" && header["onnx.producer_name"]?.Text is { Length: > 0 } producer)
+        // The build compares every ONNX file's producer with the tool (OTL0208): a folder whose files were written by
+        // different producers (a multimodal model's exported vision part beside the builder's decoder) names none.
+        var producers = _folder.ModelFiles
+            .Where(f => f.Header is { IsComplete: true, Format: "onnx" })
+            .Select(f => f.Header!["onnx.producer_name"]?.Text?.Trim() ?? string.Empty)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (producers.Count > 1)
+        {
+            LeftOpen.Add($"$.weights.conversion.tool: the ONNX files name different producers ({string.Join(", ", producers.Select(p => p.Length == 0 ? "none" : p))}); say which tool produced these weights");
+        }
+        else if (header?.Format == "onnx" && header["onnx.producer_name"]?.Text is { Length: > 0 } producer)
         {
             var tool = new List<(string, JsonValue)> { (FieldNames.Name, Text(producer.Trim())) };
             Fact("$.weights.conversion.tool.name", producer.Trim(), $"{HeaderFile()} producer_name");
