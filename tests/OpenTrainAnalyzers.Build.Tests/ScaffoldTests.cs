@@ -573,6 +573,7 @@ public sealed class ScaffoldTests : IDisposable
         Assert.DoesNotContain("calibration", (string)json["training"]!["data"]!["justification"]!, StringComparison.Ordinal); // a conversion quantizes nothing
         Assert.Equal("onnxruntime-genai", (string)json["weights"]!["conversion"]!["tool"]!["name"]!);
         AssertPolicyAcceptsUntrainedComponents(manifest);
+        Assert.DoesNotContain(Policy(manifest), f => f.JsonPath.StartsWith("$.lineage.derivation", StringComparison.Ordinal) || f.JsonPath.EndsWith(".relation", StringComparison.Ordinal)); // a manifest value
     }
 
     private static JsonNode At(JsonNode json, string path) =>
