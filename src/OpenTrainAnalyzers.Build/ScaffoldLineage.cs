@@ -155,7 +155,6 @@ public sealed class ScaffoldLineage : Task, ICancelableTask
             Log.LogMessage(MessageImportance.High, "  " + SafeFiles.Escape(open));
         }
 
-        Log.LogMessage(MessageImportance.High, "  the five components of training ($.training.data, processing, configuration, code, evaluation): availability, description and locations, as docs/manifest.md shows");
         Log.LogMessage(MessageImportance.High, $"OpenTrain: review every value above before you commit {SafeFiles.Escape(Path.GetFileName(manifestPath))}: a card or a header can be wrong, and the manifest is your statement.");
     }
 

@@ -75,6 +75,10 @@ public sealed class ScaffoldTests : IDisposable
         Assert.DoesNotContain(gate.Warnings, w => w.Code is "OTL0208" or "OTL0209"); // the header agrees with what was taken from it
         Assert.Contains(gate.Errors, e => e.Code == "OTL0302" && e.Message!.Contains("$.model.version", StringComparison.Ordinal));
         Assert.Contains(gate.Errors, e => e.Code == "OTL0501"); // the parent's manifest: left to the user
+
+        // A quantization: the five untrained components are not asked for; what is left is what docs/hub-to-manifest.md lists.
+        Assert.Equal(new[] { "OTL0300", "OTL0302", "OTL0501" }, gate.Errors.Select(e => e.Code).Order());
+        Assert.Contains(gate.Errors, e => e.Code == "OTL0300" && e.Message!.Contains("$.training.configuration.architecture.availability", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -348,6 +352,314 @@ public sealed class ScaffoldTests : IDisposable
             .ToList();
         Assert.True(theirs.Count > 30);
         Assert.Equal(theirs.OrderBy(p => p.Item1), OpenTrain.Lineage.Headers.GgufFileTypes.Names.Select(p => (p.Key, p.Value)).OrderBy(p => p.Key));
+    }
+
+    // The five training components a quantization or a conversion does not have, by the paths the policy reports.
+    private static readonly string[] UntrainedComponents =
+    {
+        "$.training.data", "$.training.processing", "$.training.configuration.hyperparameters", "$.training.code", "$.training.evaluation",
+    };
+
+    [Fact]
+    public void An_onnx_runtime_genai_int4_folder_whose_card_says_quantized_gets_the_untrained_components_not_applicable()
+    {
+        WriteGenAiFolder("aurora-1b-instruct-onnx-int4", "quantized");
+
+        var engine = Scaffold("models/aurora-1b-instruct-onnx-int4");
+
+        Assert.Empty(engine.Errors);
+        string manifest = Path.Combine(_project, "models", "aurora-1b-instruct-onnx-int4.lineage.json");
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!;
+        foreach (var component in UntrainedComponents)
+        {
+            var node = At(json, component);
+            Assert.Equal("not-applicable", (string)node["availability"]!);
+            string justification = (string)node["justification"]!;
+            Assert.Contains("aurora-1b-instruct-onnx-int4/README.md base_model_relation: quantized", justification, StringComparison.Ordinal);
+            Assert.Contains("a quantization of fabrikam-ml/aurora-1b-instruct", justification, StringComparison.Ordinal);
+        }
+
+        // The architecture is the parent's and still in these weights: filled from genai_config.json, never not-applicable.
+        var architecture = json["training"]!["configuration"]!["architecture"]!;
+        Assert.Null(architecture["availability"]);
+        Assert.Equal("phi3", (string)architecture["family"]!);
+
+        // genai_config.json is read by the runtime: listed and pinned like config.json; so are the tokenizer files.
+        var files = json["weights"]!["files"]!.AsArray().ToDictionary(f => (string)f!["path"]!, f => f!);
+        string folder = "aurora-1b-instruct-onnx-int4/";
+        Assert.Equal(new[] { "genai_config.json", "model.onnx", "model.onnx.data", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json" }.Select(f => folder + f), files.Keys);
+        Assert.Equal("config", (string)files[folder + "genai_config.json"]["role"]!);
+        Assert.Equal(Sha256(Path.Combine(_project, "models", folder, "genai_config.json")), (string)files[folder + "genai_config.json"]["sha256"]!);
+        Assert.Equal("external-data", (string)files[folder + "model.onnx.data"]["role"]!);
+        Assert.Equal("tokenizer", (string)files[folder + "tokenizer_config.json"]["role"]!);
+
+        // The conversion: from the parent, by the tool the ONNX header names as its producer.
+        var conversion = json["weights"]!["conversion"]!;
+        Assert.Equal("fabrikam-ml/aurora-1b-instruct", (string)conversion["from"]!);
+        Assert.Equal("onnxruntime-genai", (string)conversion["tool"]!["name"]!);
+        Assert.Equal("0.6.0", (string)conversion["tool"]!["version"]!);
+
+        string printed = string.Join("\n", engine.Messages.Select(m => m.Message));
+        Assert.Contains("$.training.code = not-applicable  <- aurora-1b-instruct-onnx-int4/README.md base_model_relation: quantized; a quantization of fabrikam-ml/aurora-1b-instruct has no training code", printed, StringComparison.Ordinal);
+        Assert.Contains("$.weights.conversion.tool.name = onnxruntime-genai  <- the header of aurora-1b-instruct-onnx-int4/model.onnx producer_name", printed, StringComparison.Ordinal);
+        Assert.Contains("$.training.configuration.architecture: availability, description and locations", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("the five components of training", printed, StringComparison.Ordinal); // only the architecture is left
+
+        // The policy accepts them: nothing missing or misused in the five components, at any level.
+        AssertPolicyAcceptsUntrainedComponents(manifest);
+        var gate = Gate(manifest);
+        Assert.DoesNotContain(gate.Errors, e => e.Code is "OTL0307");
+        Assert.Contains(gate.Errors, e => e.Code == "OTL0501"); // the parent's manifest: still the user's to vendor
+        Assert.DoesNotContain(gate.Warnings, w => w.Code is "OTL0208" or "OTL0209"); // the header agrees with the tool taken from it
+    }
+
+    [Fact]
+    public void A_multimodal_onnx_runtime_genai_folder_lists_its_processor_configs_and_names_no_tool_when_producers_differ()
+    {
+        WriteGenAiFolder("vision-onnx", "quantized");
+        string folder = Path.Combine(_project, "models", "vision-onnx");
+        File.WriteAllText(Path.Combine(folder, "processor_config.json"), "{ \"processor\": { \"name\": \"phi_3_image_processing\" } }");
+        File.WriteAllText(Path.Combine(folder, "audio_processor_config.json"), "{ \"feature_extraction\": { \"sequence\": [] } }");
+        File.WriteAllBytes(Path.Combine(folder, "vision.onnx"), Onnx("pytorch", "2.4.0")); // exported, not built: another producer
+
+        var engine = Scaffold("models/vision-onnx");
+
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_project, "models", "vision-onnx.lineage.json")))!;
+        var roles = json["weights"]!["files"]!.AsArray().ToDictionary(f => (string)f!["path"]!, f => (string)f!["role"]!);
+        Assert.Equal("config", roles["vision-onnx/processor_config.json"]);
+        Assert.Equal("config", roles["vision-onnx/audio_processor_config.json"]);
+        Assert.Equal("config", roles["vision-onnx/genai_config.json"]);
+
+        // Two producers: naming one as the tool would contradict the other file's header (OTL0208), so none is named.
+        Assert.Null(json["weights"]!["conversion"]!["tool"]);
+        Assert.Contains(engine.Messages, m => m.Message!.Contains("the ONNX files name different producers (pytorch, onnxruntime-genai)", StringComparison.Ordinal)
+            || m.Message!.Contains("the ONNX files name different producers (onnxruntime-genai, pytorch)", StringComparison.Ordinal));
+        Assert.DoesNotContain(Gate(Path.Combine(_project, "models", "vision-onnx.lineage.json")).Warnings, w => w.Code == "OTL0208");
+    }
+
+    [Fact]
+    public void A_quantized_gguf_with_its_base_model_in_the_header_gets_the_untrained_components_and_its_settings()
+    {
+        // No card: the derivation is established by the header alone (a quantized file type and a base model).
+        string folder = Path.Combine(_project, "models", "tiny-q4");
+        Directory.CreateDirectory(folder);
+        File.Copy(Path.Combine(Hub, "tiny-chat-1b-instruct-GGUF", "tiny-chat-1b-instruct-Q4_K_M.gguf"), Path.Combine(folder, "tiny-chat-1b-instruct-Q4_K_M.gguf"));
+
+        var engine = Scaffold("models/tiny-q4");
+
+        Assert.Empty(engine.Errors);
+        string manifest = Path.Combine(_project, "models", "tiny-q4.lineage.json");
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!;
+        foreach (var component in UntrainedComponents)
+        {
+            string justification = (string)At(json, component)["justification"]!;
+            Assert.Equal("not-applicable", (string)At(json, component)["availability"]!);
+            Assert.Contains("the header of tiny-q4/tiny-chat-1b-instruct-Q4_K_M.gguf general.file_type 15 is a quantization", justification, StringComparison.Ordinal);
+            Assert.Contains("acme/tiny-chat-1b-instruct", justification, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("llama", (string)json["training"]!["configuration"]!["architecture"]!["family"]!);
+        var conversion = json["weights"]!["conversion"]!;
+        Assert.Equal("acme/tiny-chat-1b-instruct", (string)conversion["from"]!);
+        Assert.Equal("Q4_K_M", (string)conversion["settings"]!["quantization"]!);
+        Assert.Equal(2, (int)conversion["settings"]!["quantizationVersion"]!);
+        Assert.Null(conversion["tool"]); // a GGUF header names no tool: left open, not invented
+        Assert.Contains(engine.Messages, m => m.Message!.Contains("$.weights.conversion.tool: the tool that produced these weights", StringComparison.Ordinal));
+        AssertPolicyAcceptsUntrainedComponents(manifest);
+    }
+
+    [Fact]
+    public void A_gguf_quantized_with_an_importance_matrix_keeps_its_calibration_data_open()
+    {
+        string folder = Path.Combine(_project, "models", "tiny-imatrix");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "tiny-IQ4_XS.gguf"), Gguf(
+            ("general.architecture", "llama"),
+            ("general.file_type", 30u), // IQ4_XS
+            ("general.base_model.count", 1u),
+            ("general.base_model.0.repo_url", "https://huggingface.co/acme/tiny-chat-1b-instruct"),
+            ("quantize.imatrix.dataset", "calibration_datav3.txt")));
+
+        var engine = Scaffold("models/tiny-imatrix");
+
+        Assert.Empty(engine.Errors);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_project, "models", "tiny-imatrix.lineage.json")))!;
+        Assert.Equal("quantized", (string)json["lineage"]!["derivation"]!);
+        Assert.Null(json["training"]!["data"]!["availability"]); // calibration data is this model's data: the user declares it
+        Assert.Equal("not-applicable", (string)json["training"]!["code"]!["availability"]!);
+        Assert.Contains(engine.Messages, m => m.Message!.Contains("quantize.imatrix.dataset 'calibration_datav3.txt' says the quantizer used calibration data", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_quantization_whose_card_publishes_results_keeps_them_for_the_user_to_judge()
+    {
+        string folder = CopyFixture("tiny-chat-1b-instruct-GGUF");
+        File.WriteAllText(Path.Combine(folder, "README.md"), File.ReadAllText(Path.Combine(folder, "README.md")).Replace("---\n\n", """
+            model-index:
+            - name: Tiny Chat 1B Instruct Q4_K_M
+              results:
+              - task: { type: text-generation }
+                dataset: { name: HellaSwag, type: Rowan/hellaswag, split: validation }
+                metrics:
+                - { type: acc_norm, value: 0.61 }
+            ---
+
+
+            """.Replace("\r\n", "\n"), StringComparison.Ordinal));
+
+        var engine = Scaffold("models/tiny-chat-1b-instruct-GGUF");
+
+        Assert.Empty(engine.Errors);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_project, "models", "tiny-chat-1b-instruct-GGUF.lineage.json")))!;
+        var evaluation = json["training"]!["evaluation"]!;
+        Assert.Null(evaluation["availability"]);
+        Assert.Equal(0.61, (double)evaluation["metrics"]![0]!["value"]!);
+        Assert.Equal("not-applicable", (string)json["training"]!["data"]!["availability"]!);
+        Assert.Contains(engine.Messages, m => m.Message!.Contains("$.training.evaluation: tiny-chat-1b-instruct-GGUF/README.md publishes results", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("quantized", true)]
+    [InlineData("finetune", false)] // trained on something, whatever the file type: the user says what
+    [InlineData("adapter", false)]
+    [InlineData("merge", false)] // the policy would accept not-applicable, but what a merge did is the user's to state
+    public void Only_a_quantization_or_conversion_is_made_not_applicable_even_in_the_same_quantized_file(string relation, bool untrained)
+    {
+        string folder = CopyFixture("tiny-chat-1b-instruct-GGUF");
+        File.WriteAllText(Path.Combine(folder, "README.md"), File.ReadAllText(Path.Combine(folder, "README.md")).Replace("base_model_relation: quantized", "base_model_relation: " + relation, StringComparison.Ordinal));
+
+        var engine = Scaffold("models/tiny-chat-1b-instruct-GGUF");
+
+        Assert.Empty(engine.Errors);
+        string manifest = Path.Combine(_project, "models", "tiny-chat-1b-instruct-GGUF.lineage.json");
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!;
+        Assert.Equal(relation, (string)json["lineage"]!["derivation"]!);
+        foreach (var component in UntrainedComponents)
+        {
+            Assert.Equal(untrained ? "not-applicable" : null, (string?)At(json, component)["availability"]);
+        }
+
+        Assert.Equal(untrained ? "acme/tiny-chat-1b-instruct" : null, (string?)json["weights"]!["conversion"]!["from"]);
+        if (untrained)
+        {
+            AssertPolicyAcceptsUntrainedComponents(manifest);
+        }
+        else
+        {
+            // Each stays for the user: empty (OTL0301) or without its availability (OTL0300), as the build reports it.
+            var missing = Policy(manifest).Where(f => f.Id is "OTL0300" or "OTL0301").Select(f => f.JsonPath).ToList();
+            Assert.All(UntrainedComponents, component => Assert.Contains(missing, path => path.StartsWith(component, StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
+    public void A_card_that_says_converted_gets_the_untrained_components_not_applicable()
+    {
+        WriteGenAiFolder("aurora-1b-instruct-onnx", "converted");
+
+        var engine = Scaffold("models/aurora-1b-instruct-onnx");
+
+        Assert.Empty(engine.Errors);
+        string manifest = Path.Combine(_project, "models", "aurora-1b-instruct-onnx.lineage.json");
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!;
+        Assert.Equal("converted", (string)json["lineage"]!["derivation"]!);
+        Assert.Equal("converted", (string)json["lineage"]!["parents"]![0]!["relation"]!);
+        foreach (var component in UntrainedComponents)
+        {
+            Assert.Equal("not-applicable", (string)At(json, component)["availability"]!);
+            Assert.Contains("a conversion of fabrikam-ml/aurora-1b-instruct (aurora-1b-instruct-onnx/README.md base_model_relation: converted)", (string)At(json, component)["justification"]!, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("calibration", (string)json["training"]!["data"]!["justification"]!, StringComparison.Ordinal); // a conversion quantizes nothing
+        Assert.Equal("onnxruntime-genai", (string)json["weights"]!["conversion"]!["tool"]!["name"]!);
+        AssertPolicyAcceptsUntrainedComponents(manifest);
+        Assert.DoesNotContain(Policy(manifest), f => f.JsonPath.StartsWith("$.lineage.derivation", StringComparison.Ordinal) || f.JsonPath.EndsWith(".relation", StringComparison.Ordinal)); // a manifest value
+    }
+
+    private static JsonNode At(JsonNode json, string path) =>
+        path.Substring(2).Split('.').Aggregate(json, (node, name) => node[name] ?? throw new Xunit.Sdk.XunitException($"{path} is absent"));
+
+    private static List<LineageFinding> Policy(string manifest) =>
+        CompletenessPolicy.Evaluate(LineageManifest.Read(File.ReadAllBytes(manifest))).Findings.ToList();
+
+    private static void AssertPolicyAcceptsUntrainedComponents(string manifest)
+    {
+        var findings = Policy(manifest);
+        var inComponents = findings.Where(f => UntrainedComponents.Any(c => f.JsonPath.StartsWith(c, StringComparison.Ordinal))).ToList();
+        Assert.True(inComponents.Count == 0, "findings in the untrained components: " + string.Join("; ", inComponents));
+        Assert.DoesNotContain(findings, f => f.Id == "OTL0307");
+    }
+
+    /// <summary>A folder as ONNX Runtime GenAI's model builder writes it, with a Hub card naming the parent and the relation.</summary>
+    private void WriteGenAiFolder(string name, string relation)
+    {
+        string folder = Path.Combine(_project, "models", name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), Onnx("onnxruntime-genai", "0.6.0"));
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx.data"), Enumerable.Range(0, 4096).Select(i => (byte)(i * 7)).ToArray());
+        File.WriteAllText(Path.Combine(folder, "genai_config.json"), """
+            { "model": { "type": "phi3", "context_length": 4096, "vocab_size": 32064,
+                         "decoder": { "filename": "model.onnx", "head_size": 96, "hidden_size": 3072, "num_attention_heads": 32, "num_hidden_layers": 32, "num_key_value_heads": 32 } },
+              "search": { "do_sample": false, "max_length": 4096 } }
+            """);
+        File.WriteAllText(Path.Combine(folder, "tokenizer.json"), "{ \"version\": \"1.0\", \"model\": { \"type\": \"BPE\" } }");
+        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), "{ \"model_max_length\": 4096 }");
+        File.WriteAllText(Path.Combine(folder, "special_tokens_map.json"), "{ \"eos_token\": \"<|endoftext|>\" }");
+        File.WriteAllText(Path.Combine(folder, "README.md"), $"---\nbase_model: fabrikam-ml/aurora-1b-instruct\nbase_model_relation: {relation}\nlicense: mit\npipeline_tag: text-generation\nlibrary_name: onnxruntime-genai\ntags:\n- onnx\n- int4\n---\n\n# Aurora 1B Instruct, ONNX\n");
+    }
+
+    /// <summary>The top of an ONNX ModelProto (protobuf): ir_version, producer_name, producer_version, a graph, opset_import.</summary>
+    private static byte[] Onnx(string producerName, string producerVersion)
+    {
+        var bytes = new List<byte> { 0x08, 0x08 }; // field 1 (ir_version), varint 8
+        void Text(int field, string text)
+        {
+            var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+            bytes.Add((byte)((field << 3) | 2));
+            bytes.Add((byte)utf8.Length);
+            bytes.AddRange(utf8);
+        }
+
+        Text(2, producerName);
+        Text(3, producerVersion);
+        bytes.AddRange(new byte[] { 0x3A, 0x04, 0x0A, 0x02, 0x67, 0x30 }); // field 7 (graph) { name: "g0" }: skipped by the reader
+        bytes.AddRange(new byte[] { 0x42, 0x02, 0x10, 0x0E }); // field 8 (opset_import) { version: 14 }
+        return bytes.ToArray();
+    }
+
+    /// <summary>A GGUF v3 file with no tensors and the given metadata (strings and uint32s).</summary>
+    private static byte[] Gguf(params (string Key, object Value)[] metadata)
+    {
+        using var stream = new MemoryStream();
+        using var writer = new BinaryWriter(stream);
+        writer.Write("GGUF"u8.ToArray());
+        writer.Write(3u);
+        writer.Write(0UL);
+        writer.Write((ulong)metadata.Length);
+        void String(string text)
+        {
+            var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+            writer.Write((ulong)utf8.Length);
+            writer.Write(utf8);
+        }
+
+        foreach (var (key, value) in metadata)
+        {
+            String(key);
+            if (value is string text)
+            {
+                writer.Write(8u);
+                String(text);
+            }
+            else
+            {
+                writer.Write(4u);
+                writer.Write((uint)value);
+            }
+        }
+
+        writer.Flush();
+        return stream.ToArray();
     }
 
     private string CopyFixture(string name)

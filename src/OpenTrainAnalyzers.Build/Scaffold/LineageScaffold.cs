@@ -38,12 +38,22 @@ internal sealed class ScaffoldFact
 internal sealed class LineageScaffold
 {
 
-    // The Hub's base_model_relation values, which are the manifest's relation values too.
-    private static readonly HashSet<string> Relations = new(StringComparer.Ordinal) { "finetune", "adapter", "merge", "quantized" };
+    // The Hub's base_model_relation values, which are the manifest's relation values too; "converted" is not one of the
+    // Hub's, but a card that says it states the manifest's value unambiguously.
+    private static readonly HashSet<string> Relations = new(StringComparer.Ordinal) { "finetune", "adapter", "merge", "quantized", "converted" };
+
+    // Derivations in which nothing is trained: the level table accepts not-applicable data, processing,
+    // hyperparameters, code and evaluation for them. A merge is one too, but what a merge did (its method and
+    // weights) is the user's to state, so the scaffold leaves a merge's components open.
+    private static readonly HashSet<string> UntrainedDerivations = new(StringComparer.Ordinal) { "quantized", "converted" };
 
     private readonly ModelFolder _folder;
     private readonly string _cardName;
     private readonly LineageSources _sources;
+
+    // Set by Lineage: what established the derivation, and the parents it names (for justifications and conversion.from).
+    private string _derivationSource = string.Empty;
+    private readonly List<string> _parentNames = new();
 
     private LineageScaffold(ModelFolder folder, LineageSources sources)
     {
@@ -76,7 +86,7 @@ internal sealed class LineageScaffold
         {
             (FieldNames.ManifestVersion, Text(LineageManifest.SupportedVersion)),
             (FieldNames.Model, Model(header, derivation)),
-            (FieldNames.Weights, Weights(main, header)),
+            (FieldNames.Weights, Weights(main, header, derivation)),
             (FieldNames.Lineage, derivation is null ? Object() : Object(parents.Count == 0
                 ? new[] { (FieldNames.Derivation, Text(derivation)) }
                 : new[] { (FieldNames.Derivation, Text(derivation)), (FieldNames.Parents, JsonValue.FromArray(parents.ToArray())) })),
@@ -202,9 +212,10 @@ internal sealed class LineageScaffold
         return null;
     }
 
-    private JsonValue Weights(FolderFile? main, WeightHeader? header)
+    private JsonValue Weights(FolderFile? main, WeightHeader? header, string? derivation)
     {
         var weights = new List<(string, JsonValue)>();
+        var settings = new List<(string, JsonValue)>();
         string format = main?.Format ?? "other";
         weights.Add((FieldNames.Format, Text(format)));
         if (main is not null)
@@ -228,8 +239,13 @@ internal sealed class LineageScaffold
             Fact("$.weights.precision", quantization.ToLowerInvariant(), $"{HeaderFile()} general.file_type {fileType.Integer}");
             if (GgufFileTypes.IsQuantized(fileType.Integer))
             {
-                weights.Add((FieldNames.Conversion, Object(("settings", Object(("quantization", Text(quantization)))))));
+                settings.Add(("quantization", Text(quantization)));
                 Fact("$.weights.conversion.settings.quantization", quantization, $"{HeaderFile()} general.file_type {fileType.Integer}");
+                if (header["general.quantization_version"] is { Kind: HeaderValueKind.Integer } quantizationVersion)
+                {
+                    settings.Add(("quantizationVersion", JsonValue.FromNumber(quantizationVersion.Integer)));
+                    Fact("$.weights.conversion.settings.quantizationVersion", quantizationVersion.Text!, $"{HeaderFile()} general.quantization_version");
+                }
             }
         }
         else if (_folder.ModelFiles.Where(f => f.Header is { IsComplete: true, Format: "safetensors" }).ToList() is { Count: > 0 } tensors && tensors.Count == _folder.ModelFiles.Count())
@@ -249,7 +265,72 @@ internal sealed class LineageScaffold
             }
         }
 
+        var conversion = Conversion(header, derivation);
+        if (settings.Count > 0)
+        {
+            conversion.Add(("settings", Object(settings.ToArray())));
+        }
+
+        if (conversion.Count > 0)
+        {
+            weights.Add((FieldNames.Conversion, Object(conversion.ToArray())));
+        }
+
         return Object(weights.ToArray());
+    }
+
+    /// <summary>
+    /// weights.conversion's from and tool for a quantization or conversion: the parent it was made from, and the tool
+    /// the ONNX header names as its producer. GGUF and safetensors headers and the card name no tool, so it is left open.
+    /// </summary>
+    private List<(string, JsonValue)> Conversion(WeightHeader? header, string? derivation)
+    {
+        var conversion = new List<(string, JsonValue)>();
+        if (derivation is null || !UntrainedDerivations.Contains(derivation))
+        {
+            return conversion;
+        }
+
+        // Several parents would need saying which one these weights came from: left to the user.
+        if (_parentNames.Count == 1)
+        {
+            conversion.Add(("from", Text(_parentNames[0])));
+            Fact("$.weights.conversion.from", _parentNames[0], $"the parent ({_derivationSource})");
+        }
+
+        // The build compares every ONNX file's producer with the tool (OTL0208): a folder whose files were written by
+        // different producers (a multimodal model's exported vision part beside the builder's decoder) names none.
+        var producers = _folder.ModelFiles
+            .Where(f => f.Header is { IsComplete: true, Format: "onnx" })
+            .Select(f => f.Header!["onnx.producer_name"]?.Text?.Trim() ?? string.Empty)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (producers.Count > 1)
+        {
+            LeftOpen.Add($"$.weights.conversion.tool: the ONNX files name different producers ({string.Join(", ", producers.Select(p => p.Length == 0 ? "none" : p))}); say which tool produced these weights");
+        }
+        else if (header?.Format == "onnx" && header["onnx.producer_name"]?.Text is { Length: > 0 } producer)
+        {
+            var tool = new List<(string, JsonValue)> { (FieldNames.Name, Text(producer.Trim())) };
+            Fact("$.weights.conversion.tool.name", producer.Trim(), $"{HeaderFile()} producer_name");
+            if (header["onnx.producer_version"]?.Text is { Length: > 0 } producerVersion)
+            {
+                tool.Add((FieldNames.Version, Text(producerVersion.Trim())));
+                Fact("$.weights.conversion.tool.version", producerVersion.Trim(), $"{HeaderFile()} producer_version");
+            }
+            else
+            {
+                LeftOpen.Add("$.weights.conversion.tool.version: the ONNX header names no producer_version");
+            }
+
+            conversion.Add((FieldNames.Tool, Object(tool.ToArray())));
+        }
+        else
+        {
+            LeftOpen.Add("$.weights.conversion.tool: the tool that produced these weights and its version (no source in the folder names them)");
+        }
+
+        return conversion;
     }
 
     /// <summary>derivation and one parent per base model (card base_model, GGUF general.base_model.N, metadata base_model).</summary>
@@ -288,6 +369,7 @@ internal sealed class LineageScaffold
         if (Card?.Text("base_model_relation") is { } relation && Relations.Contains(relation))
         {
             (derivation, derivationSource) = (relation, $"{_cardName} base_model_relation");
+            _derivationSource = $"{_cardName} base_model_relation: {relation}"; // the justifications quote the value too
         }
         else if (bases.Count > 0 && quantizedGguf)
         {
@@ -310,6 +392,8 @@ internal sealed class LineageScaffold
         }
 
         Fact("$.lineage.derivation", derivation, derivationSource);
+        _derivationSource = _derivationSource.Length > 0 ? _derivationSource : derivationSource;
+        _parentNames.AddRange(bases.Select(b => b.Name));
         var parents = new List<JsonValue>();
         foreach (var (name, url, source) in bases)
         {
@@ -369,13 +453,29 @@ internal sealed class LineageScaffold
 
     private JsonValue Training(WeightHeader? header, string? derivation)
     {
+        // A derivation is only set when a source established it, so this never rests on a guess.
+        bool untrained = derivation is not null && UntrainedDerivations.Contains(derivation);
         var training = new List<(string, JsonValue)>();
         var data = new List<(string, JsonValue)>();
         var trainingIds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var datasets = Card?.Texts("datasets") ?? new List<(string, CardNode)>();
-        if (datasets.Count > 0 && derivation is "quantized")
+        string? calibration = untrained ? CalibrationEvidence(header) : null;
+        string cardDatasets = datasets.Count == 0 ? string.Empty : $"the card names datasets ({string.Join(", ", datasets.Select(d => d.Text))}); {Noun(derivation)} trains on none, so they belong in the parent's manifest";
+        if (untrained && calibration is null)
         {
-            LeftOpen.Add($"$.training.data: the card names datasets ({string.Join(", ", datasets.Select(d => d.Text))}); a quantization trains on none, so they belong in the parent's manifest");
+            training.Add((FieldNames.Data, NotApplicable("$.training.data", derivation!,
+                "no training happened in this step, so no training data was used; the parent's data is described in its manifest."
+                + (datasets.Count == 0 ? string.Empty : $" The datasets the card names ({string.Join(", ", datasets.Select(d => d.Text))}) are the parent's.")
+                + (derivation == "quantized" ? " No source in the folder names calibration data (an importance matrix, AWQ or GPTQ samples); if the quantizer used any, declare it here instead." : string.Empty),
+                "uses no training data" + (datasets.Count == 0 ? string.Empty : $"; the card names datasets ({string.Join(", ", datasets.Select(d => d.Text))}), which are the parent's"))));
+        }
+        else if (untrained)
+        {
+            LeftOpen.Add($"$.training.data: {calibration} says the quantizer used calibration data, which is this model's data: declare it" + (cardDatasets.Length == 0 ? string.Empty : "; " + cardDatasets));
+        }
+        else if (datasets.Count > 0 && derivation is "quantized")
+        {
+            LeftOpen.Add("$.training.data: " + cardDatasets);
         }
         else if (datasets.Count > 0)
         {
@@ -394,13 +494,105 @@ internal sealed class LineageScaffold
             data.Add((FieldNames.Datasets, JsonValue.FromArray(items.ToArray())));
         }
 
-        training.Add((FieldNames.Data, Object(data.ToArray())));
-        training.Add((FieldNames.Processing, Object()));
-        training.Add((FieldNames.Configuration, Object((FieldNames.Architecture, Architecture(header)), (FieldNames.Hyperparameters, Hyperparameters()))));
-        training.Add((FieldNames.Code, Object()));
-        training.Add((FieldNames.Evaluation, Evaluation(trainingIds)));
+        if (!untrained || calibration is not null)
+        {
+            training.Add((FieldNames.Data, Object(data.ToArray())));
+        }
+
+        if (!untrained)
+        {
+            training.Add((FieldNames.Processing, Object()));
+            training.Add((FieldNames.Configuration, Object((FieldNames.Architecture, Architecture(header)), (FieldNames.Hyperparameters, Hyperparameters()))));
+            training.Add((FieldNames.Code, Object()));
+            training.Add((FieldNames.Evaluation, Evaluation(trainingIds)));
+            LeftOpen.Add("$.training: the five components of training ($.training.data, processing, configuration, code, evaluation): availability, description and locations, as docs/manifest.md shows");
+            return Object(training.ToArray());
+        }
+
+        // The architecture is the parent's, still there in these weights: it is filled as for any model, never
+        // not-applicable (the level table refuses that). The other components do not exist for this step.
+        training.Add((FieldNames.Processing, NotApplicable("$.training.processing", derivation!, "no data was processed.", "processes no data")));
+        training.Add((FieldNames.Configuration, Object(
+            (FieldNames.Architecture, Architecture(header)),
+            (FieldNames.Hyperparameters, NotApplicable("$.training.configuration.hyperparameters", derivation!,
+                "no training happened in this step, so there are no training hyperparameters; how the weights were produced belongs in weights.conversion.",
+                "has no training hyperparameters")))));
+        training.Add((FieldNames.Code, NotApplicable("$.training.code", derivation!,
+            "no training happened in this step, so there is no training code; the tool that produced the weights belongs in weights.conversion.",
+            "has no training code")));
+
+        // Results the card publishes may have been measured on these weights: they are kept for the user to judge.
+        // Only when the folder publishes none is the evaluation not-applicable (docs/manifest.md example 3).
+        bool cardPublishesResults = (Card?.Get("model-index")?.Items ?? Array.Empty<CardNode>()).Any(entry => entry.Get("results")?.Items.Count > 0);
+        if (cardPublishesResults)
+        {
+            training.Add((FieldNames.Evaluation, Evaluation(trainingIds)));
+            LeftOpen.Add($"$.training.evaluation: {_cardName} publishes results; say whether they were measured on these weights (then describe the evaluation) or are the parent's (then make it not-applicable and leave them to the parent's manifest)");
+        }
+        else
+        {
+            string why = _folder.Card is null ? "the folder has no model card" : $"{_cardName} has no model-index results";
+            training.Add((FieldNames.Evaluation, NotApplicable("$.training.evaluation", derivation!,
+                $"nothing was trained in this step, and the folder publishes no evaluation of these weights ({why}); the parent's evaluation is in its manifest.",
+                "publishes no evaluation of these weights: " + why)));
+        }
+
+        LeftOpen.Add("$.training.configuration.architecture: availability, description and locations of the code that defines the parent's architecture, as docs/manifest.md example 3 shows");
         return Object(training.ToArray());
     }
+
+    /// <summary>
+    /// A component that does not exist for a quantization or conversion: not-applicable, with a justification naming
+    /// the source of the derivation and the parent, recorded as a fact.
+    /// </summary>
+    private JsonValue NotApplicable(string path, string derivation, string reason, string shortReason)
+    {
+        string parents = _parentNames.Count == 0 ? "its parent" : string.Join(" and ", _parentNames);
+        string justification = $"These weights are {Noun(derivation)} of {parents} ({_derivationSource}): {reason}";
+        Fact(path, "not-applicable", $"{_derivationSource}; {Noun(derivation)} of {parents} {shortReason}");
+        return Object((FieldNames.Availability, Text("not-applicable")), (FieldNames.Justification, Text(justification)));
+    }
+
+    private static string Noun(string? derivation) => derivation == "converted" ? "a conversion" : "a quantization";
+
+    // A key of config.json's quantization_config, not of the manifest (which has a field of the same name).
+    private const string QuantizationDatasetKey = "dataset";
+
+    /// <summary>Where a source says a quantizer calibrated on data (which is then this model's training data), else null.</summary>
+    private string? CalibrationEvidence(WeightHeader? header)
+    {
+        // llama.cpp writes quantize.imatrix.* into a GGUF quantized with an importance matrix.
+        if (header?["quantize.imatrix.dataset"]?.Text is { Length: > 0 } imatrixData)
+        {
+            return $"{HeaderFile()} quantize.imatrix.dataset '{imatrixData}'";
+        }
+
+        if (header?.Metadata.FirstOrDefault(m => m.Key.StartsWith("quantize.imatrix.", StringComparison.Ordinal)).Key is { } imatrixKey)
+        {
+            return $"{HeaderFile()} {imatrixKey}";
+        }
+
+        // transformers' quantization_config: GPTQ, AWQ, AQLM and AutoRound calibrate on samples; a named dataset says so for any method.
+        if (_folder.Config?["quantization_config"] is { Kind: JsonValueKind.Object } quantization)
+        {
+            string configName = _folder.ConfigFile?.RelativePath ?? "config.json";
+            if (quantization[QuantizationDatasetKey] is { Kind: not JsonValueKind.Null })
+            {
+                return $"{configName} quantization_config.dataset";
+            }
+
+            if (quantization["quant_method"]?.AsString() is { } method && method.ToLowerInvariant() is "gptq" or "awq" or "aqlm" or "autoround" or "auto-round")
+            {
+                return $"{configName} quantization_config.quant_method '{method}'";
+            }
+        }
+
+        return null;
+    }
+
+    // genai_config.json's "model" object and its "type" (not the manifest's fields of those names).
+    private const string GenAiModelKey = "model";
+    private const string GenAiTypeKey = "type";
 
     private JsonValue Architecture(WeightHeader? header)
     {
@@ -411,6 +603,12 @@ internal sealed class LineageScaffold
         {
             architecture.Add((FieldNames.Family, Text(modelType)));
             Fact("$.training.configuration.architecture.family", modelType, $"{configName} model_type");
+        }
+        else if (_folder.GenAiConfig?[GenAiModelKey]?[GenAiTypeKey]?.AsString() is { Length: > 0 } genAiType)
+        {
+            // ONNX Runtime GenAI's model.type is the transformers model_type it was built from (phi3, llama, qwen2, ...).
+            architecture.Add((FieldNames.Family, Text(genAiType)));
+            Fact("$.training.configuration.architecture.family", genAiType, $"{_folder.GenAiConfigFile?.RelativePath ?? "genai_config.json"} model.type");
         }
         else if (header?["general.architecture"]?.Text is { Length: > 0 } ggufArchitecture)
         {

@@ -57,10 +57,15 @@ internal sealed class ModelFolder
     private const int MaxDepth = 4;
     private const long MaxConfigBytes = 4 * 1024 * 1024;
 
-    // Files a runtime reads besides the weights, by name (Hugging Face transformers / tokenizers conventions).
+    // Files a runtime reads besides the weights, by name (Hugging Face transformers / tokenizers conventions, and
+    // ONNX Runtime GenAI's: genai_config.json, which its Model loads beside the ONNX files and the tokenizer files,
+    // and the image and audio processor configs its multimodal processors load from the same folder).
     private static readonly Dictionary<string, string> RolesByName = new(StringComparer.OrdinalIgnoreCase)
     {
         ["config.json"] = "config",
+        ["genai_config.json"] = "config",
+        ["processor_config.json"] = "config",
+        ["audio_processor_config.json"] = "config",
         ["generation_config.json"] = "config",
         ["adapter_config.json"] = "config",
         ["preprocessor_config.json"] = "config",
@@ -98,6 +103,11 @@ internal sealed class ModelFolder
     public JsonValue? Config { get; private set; }
 
     public FolderFile? ConfigFile { get; private set; }
+
+    /// <summary>ONNX Runtime GenAI's genai_config.json (model type, decoder sizes, search defaults), when the folder has one.</summary>
+    public JsonValue? GenAiConfig { get; private set; }
+
+    public FolderFile? GenAiConfigFile { get; private set; }
 
     public bool HasAdapterConfig { get; private set; }
 
@@ -142,6 +152,13 @@ internal sealed class ModelFolder
         {
             folder.Config = ReadConfig(configPath, folder.Problems);
             folder.ConfigFile = folder.Files.FirstOrDefault(f => string.Equals(f.FullPath, configPath, StringComparison.Ordinal));
+        }
+
+        string genAiConfigPath = Path.Combine(cardFolder, "genai_config.json");
+        if (SafeFiles.KindOf(genAiConfigPath) == FileKind.Regular)
+        {
+            folder.GenAiConfig = ReadConfig(genAiConfigPath, folder.Problems);
+            folder.GenAiConfigFile = folder.Files.FirstOrDefault(f => string.Equals(f.FullPath, genAiConfigPath, StringComparison.Ordinal));
         }
 
         folder.HasAdapterConfig = SafeFiles.KindOf(Path.Combine(cardFolder, "adapter_config.json")) == FileKind.Regular;
@@ -242,7 +259,7 @@ internal sealed class ModelFolder
         byte[] bytes = SafeFiles.ReadCapped(path, MaxConfigBytes, out bool tooLarge);
         if (tooLarge)
         {
-            problems.Add(new SourceProblem(path, 1, 1, $"config.json is larger than {MaxConfigBytes / (1024 * 1024)} MiB; nothing was taken from it."));
+            problems.Add(new SourceProblem(path, 1, 1, $"{Path.GetFileName(path)} is larger than {MaxConfigBytes / (1024 * 1024)} MiB; nothing was taken from it."));
             return null;
         }
 
@@ -251,7 +268,7 @@ internal sealed class ModelFolder
         {
             var problem = parsed.Problems.FirstOrDefault();
             problems.Add(new SourceProblem(path, problem?.Range.Start.Line ?? 1, problem?.Range.Start.Column ?? 1,
-                $"config.json is not a JSON object ({problem?.Message ?? "not an object"}); nothing was taken from it."));
+                $"{Path.GetFileName(path)} is not a JSON object ({problem?.Message ?? "not an object"}); nothing was taken from it."));
             return null;
         }
 
