@@ -51,7 +51,7 @@ internal sealed class LineageScaffold
     private readonly string _cardName;
     private readonly LineageSources _sources;
 
-    // Set by Lineage: what established the derivation, and the parents it names (for justifications and conversion.from).
+    // Set by Lineage: what established the derivation, and the parents it names (for justifications).
     private string _derivationSource = string.Empty;
     private readonly List<string> _parentNames = new();
 
@@ -291,12 +291,8 @@ internal sealed class LineageScaffold
             return conversion;
         }
 
-        // Several parents would need saying which one these weights came from: left to the user.
-        if (_parentNames.Count == 1)
-        {
-            conversion.Add(("from", Text(_parentNames[0])));
-            Fact("$.weights.conversion.from", _parentNames[0], $"the parent ({_derivationSource})");
-        }
+        // conversion.from is the format the weights were converted from (docs/manifest.md example 3: "safetensors"); the
+        // parent is already in lineage.parents, and no file in the folder says the parent's format: left to the user.
 
         // The build compares every ONNX file's producer with the tool (OTL0208): a folder whose files were written by
         // different producers (a multimodal model's exported vision part beside the builder's decoder) names none.
