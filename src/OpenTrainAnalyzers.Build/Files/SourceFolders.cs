@@ -128,10 +128,18 @@ internal static class SourceFolders
                 return true;
             }
 
-            var bytes = SafeFiles.ReadCapped(check.Target ?? fullPath, LineageManifest.MaxBytes, out bool tooLarge);
-            if (tooLarge)
+            byte[] bytes;
+            try
             {
-                return true; // not a manifest: skipped like any unreadable file (the parent it should be is reported)
+                bytes = SafeFiles.ReadCapped(check.Target ?? fullPath, LineageManifest.MaxBytes, out bool tooLarge);
+                if (tooLarge)
+                {
+                    return true; // not a manifest: skipped like any unreadable file (the parent it should be is reported)
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+            {
+                return true; // one file we may not read does not hide the others
             }
 
             total += bytes.Length;
@@ -181,29 +189,39 @@ internal static class SourceFolders
         while (pending.Count > 0)
         {
             var (directory, depth) = pending.Pop();
+            var (files, children) = List(directory);
+            foreach (var file in files)
+            {
+                yield return file;
+            }
+
+            if (depth < MaxDepth)
+            {
+                foreach (var child in children)
+                {
+                    pending.Push((child, depth + 1));
+                }
+            }
+        }
+    }
+
+    /// <summary>A folder's manifest files and the subfolders to enter; nothing when it cannot be listed (no permission).</summary>
+    private static (List<string> Files, List<string> Children) List(string directory)
+    {
+        try
+        {
             var info = new DirectoryInfo(directory);
-            foreach (var file in info.EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal))
-            {
-                if (file.Name.EndsWith(".lineage.json", StringComparison.OrdinalIgnoreCase) || file.Name.Equals("training-lineage.json", StringComparison.OrdinalIgnoreCase))
-                {
-                    yield return file.FullName;
-                }
-            }
-
-            if (depth >= MaxDepth)
-            {
-                continue;
-            }
-
-            foreach (var child in info.EnumerateDirectories().OrderByDescending(d => d.Name, StringComparer.Ordinal))
-            {
-                if (child.Name.StartsWith(".", StringComparison.Ordinal) || (child.Attributes & FileAttributes.ReparsePoint) != 0)
-                {
-                    continue;
-                }
-
-                pending.Push((child.FullName, depth + 1));
-            }
+            var files = info.EnumerateFiles()
+                .Where(f => f.Name.EndsWith(".lineage.json", StringComparison.OrdinalIgnoreCase) || f.Name.Equals("training-lineage.json", StringComparison.OrdinalIgnoreCase))
+                .Select(f => f.FullName).OrderBy(f => f, StringComparer.Ordinal).ToList();
+            var children = info.EnumerateDirectories()
+                .Where(d => !d.Name.StartsWith(".", StringComparison.Ordinal) && (d.Attributes & FileAttributes.ReparsePoint) == 0)
+                .Select(d => d.FullName).OrderByDescending(d => d, StringComparer.Ordinal).ToList();
+            return (files, children);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            return (new List<string>(), new List<string>());
         }
     }
 
