@@ -35,6 +35,11 @@ public sealed class SourceManifest
     public string Sha256 => _sha256 ??= LineageSources.Sha256Of(Bytes);
 
     public LineageManifest Manifest => _manifest ??= LineageManifest.Read(Bytes);
+
+    /// <summary>Who the manifest says its model is (its own model.identifiers); empty when it is not readable.</summary>
+    public ModelIdentity Identity => _identity ??= Manifest.IsReadable ? LineageSources.IdentityOf(Manifest.Document?.Model.Node?.Identifiers.Value) : default(ModelIdentity);
+
+    private ModelIdentity? _identity;
 }
 
 /// <summary>
@@ -69,6 +74,36 @@ public sealed class LineageSources
 
     public IReadOnlyList<SourceManifest> Manifests => _manifests ??= _load();
 
+    /// <summary>The readable manifests by Hugging Face id (lower case) and by URL: a lookup reads only its candidates.</summary>
+    private Dictionary<string, List<SourceManifest>> Index => _index ??= BuildIndex();
+
+    private Dictionary<string, List<SourceManifest>>? _index;
+
+    private Dictionary<string, List<SourceManifest>> BuildIndex()
+    {
+        var index = new Dictionary<string, List<SourceManifest>>(StringComparer.Ordinal);
+        foreach (var manifest in Manifests)
+        {
+            var identity = manifest.Identity;
+            foreach (var key in new[] { identity.HuggingFace is { } hub ? "hf:" + hub.ToLowerInvariant() : null, identity.Url is { } url ? "url:" + url : null })
+            {
+                if (key is null)
+                {
+                    continue;
+                }
+
+                if (!index.TryGetValue(key, out var list))
+                {
+                    index[key] = list = new List<SourceManifest>();
+                }
+
+                list.Add(manifest);
+            }
+        }
+
+        return index;
+    }
+
     /// <summary>The identity a parent entry or a model section states: the Hugging Face id and revision, or a URL.</summary>
     public static ModelIdentity IdentityOf(JsonValue? identifiers) =>
         new(HubId(identifiers?["huggingface"]?.AsString()), Trimmed(identifiers?["huggingfaceRevision"]?.AsString()), Url(identifiers?[FieldNames.Url]?.AsString()));
@@ -83,14 +118,10 @@ public sealed class LineageSources
             return (matches, otherRevisions);
         }
 
-        foreach (var candidate in Manifests)
+        string key = wanted.HuggingFace is not null ? "hf:" + wanted.HuggingFace.ToLowerInvariant() : "url:" + wanted.Url;
+        foreach (var candidate in Index.TryGetValue(key, out var candidates) ? candidates : new List<SourceManifest>())
         {
-            if (!candidate.Manifest.IsReadable)
-            {
-                continue;
-            }
-
-            var own = IdentityOf(candidate.Manifest.Document?.Model.Node?.Identifiers.Value);
+            var own = candidate.Identity;
             if (wanted.HuggingFace is not null)
             {
                 if (!string.Equals(own.HuggingFace, wanted.HuggingFace, StringComparison.OrdinalIgnoreCase))
