@@ -307,7 +307,8 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         var declaredWeights = new HashSet<string>(WeightVerifier.PathComparer);
         var lowest = LineageLevel.OpenScience;
         var summaries = new List<string>();
-        foreach (var item in Manifests.OrderBy(m => m.ItemSpec, StringComparer.Ordinal))
+        var models = ModelsNotParents(Manifests);
+        foreach (var item in models)
         {
             _cancel.Token.ThrowIfCancellationRequested();
             string path = item.GetMetadata("FullPath");
@@ -435,14 +436,63 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 "OpenTrain: hashed {0} weight file(s) ({1:N0} bytes), {2} reused from cache.", hasher.HashedFiles, hasher.HashedBytes, hasher.ReusedFiles));
         }
 
-        LowestAchievedLevel = Manifests.Length == 0 ? null : lowest.ToName();
+        LowestAchievedLevel = models.Count == 0 ? null : lowest.ToName();
         _report.LowestAchievedLevel = LowestAchievedLevel;
         Log.LogMessage(
-            Manifests.Length == 0 ? MessageImportance.Normal : MessageImportance.High,
-            Manifests.Length == 0
+            models.Count == 0 ? MessageImportance.Normal : MessageImportance.High,
+            models.Count == 0
                 ? "OpenTrain: no training-lineage manifests in this project (*.lineage.json)."
-                : $"OpenTrain: {Manifests.Length} lineage manifest(s) checked against '{required.ToName()}' ({string.Join("; ", summaries)}); {_errors} error(s), {_warnings} warning(s).");
+                : $"OpenTrain: {models.Count} lineage manifest(s) checked against '{required.ToName()}' ({string.Join("; ", summaries)}); {_errors} error(s), {_warnings} warning(s).");
         return true;
+    }
+
+    /// <summary>
+    /// The manifests to check as this project's models, in a stable order. A manifest that another one vendors as its
+    /// parent (lineage/base.lineage.json beside a fine-tune) and whose own weights are not here describes a model the
+    /// project does not ship: it is checked through its child's chain (its level caps the child, OTL0503; an unreadable
+    /// one is OTL0501), not as a model with missing weights. In a lineage package every manifest is checked.
+    /// </summary>
+    private List<ITaskItem> ModelsNotParents(ITaskItem[] manifests)
+    {
+        var ordered = manifests.OrderBy(m => m.ItemSpec, StringComparer.Ordinal).ToList();
+        if (LineageOnly || ordered.Count < 2)
+        {
+            return ordered;
+        }
+
+        var byPath = new Dictionary<string, (ITaskItem Item, LineageManifest? Manifest)>(WeightVerifier.PathComparer);
+        foreach (var item in ordered)
+        {
+            byPath[item.GetMetadata("FullPath")] = (item, Read(item.GetMetadata("FullPath")).Manifest);
+        }
+
+        var parentsOnly = new Dictionary<string, string>(WeightVerifier.PathComparer);
+        foreach (var entry in byPath)
+        {
+            string directory = Path.GetDirectoryName(entry.Key)!;
+            foreach (var parent in entry.Value.Manifest?.Document?.Lineage.Node?.Parents.Nodes ?? Array.Empty<OpenTrain.Lineage.Model.Parent>())
+            {
+                if (parent.Manifest.Node?.Path.AsString() is not { Length: > 0 } relative || WeightPaths.Problem(relative) is not null)
+                {
+                    continue;
+                }
+
+                string full = Path.GetFullPath(Path.Combine(directory, relative));
+                if (byPath.TryGetValue(full, out var vendored) && vendored.Manifest is { } parentManifest && !parentsOnly.ContainsKey(full)
+                    && !parentManifest.WeightFiles.Any(file => WeightVerifier.FullPathOf(file, Path.GetDirectoryName(full)!) is { } weight && SafeFiles.KindOf(weight) == FileKind.Regular))
+                {
+                    parentsOnly[full] = entry.Key;
+                }
+            }
+        }
+
+        foreach (var parent in parentsOnly)
+        {
+            Log.LogMessage(MessageImportance.Normal, SafeFiles.Escape(
+                $"OpenTrain: {RelativeToProject(parent.Key)} is the vendored parent of {RelativeToProject(parent.Value)} and its weights are not here: it is checked through that chain, not as a model of this project."));
+        }
+
+        return ordered.Where(item => !parentsOnly.ContainsKey(item.GetMetadata("FullPath"))).ToList();
     }
 
     /// <summary>Source manifests the chain used (at any depth) are inputs of the gate: a changed one must run it again.</summary>

@@ -330,6 +330,33 @@ public sealed class LineageSourceTaskTests : IDisposable
     }
 
     [Fact]
+    public void A_vendored_parent_beside_its_child_is_checked_through_the_chain_not_as_a_model_without_weights()
+    {
+        // The default glob picks up lineage/base.lineage.json too; its weights are the base model's, not in this project.
+        string vendored = Directory.CreateDirectory(Path.Combine(_app, "lineage")).FullName;
+        string baseSha = WriteBase("contoso/iris-base", Revision, degrade: true, folder: vendored);
+        string child = WriteChild("contoso/iris-base", Revision, baseSha, vendoredPath: "lineage/iris-base.lineage.json");
+        var manifests = new ITaskItem[] { new TaskItem(child), new TaskItem(Path.Combine(vendored, "iris-base.lineage.json")) };
+
+        var declared = new FakeBuildEngine();
+        new ValidateTrainingLineage { BuildEngine = declared, Manifests = manifests, ProjectFile = Path.Combine(_app, "app.csproj") }.Execute();
+        var strict = new FakeBuildEngine();
+        new ValidateTrainingLineage { BuildEngine = strict, Manifests = manifests, ProjectFile = Path.Combine(_app, "app.csproj"), RequiredLevel = "open-tooling" }.Execute();
+
+        Assert.Empty(declared.Errors);
+        Assert.Contains(declared.Messages, m => m.Message!.Contains("1 lineage manifest(s) checked", StringComparison.Ordinal));
+        Assert.Contains(declared.Messages, m => m.Message!.Contains("lineage/iris-base.lineage.json is the vendored parent of iris-species.lineage.json", StringComparison.Ordinal));
+        var capped = Assert.Single(strict.Errors); // the parent still caps the child, reported once, at the child's entry
+        Assert.Equal(("OTL0503", child), (capped.Code, capped.File));
+
+        // A parent whose weights are here is a model of the project as well.
+        File.Copy(Path.Combine(_app, "iris-species.onnx"), Path.Combine(vendored, "iris-species.onnx"));
+        var both = new FakeBuildEngine();
+        new ValidateTrainingLineage { BuildEngine = both, Manifests = manifests, ProjectFile = Path.Combine(_app, "app.csproj") }.Execute();
+        Assert.Contains(both.Messages, m => m.Message!.Contains("2 lineage manifest(s) checked", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_lineage_only_project_checks_its_manifests_without_weights_on_disk()
     {
         WriteBase("contoso/iris-base", Revision);
