@@ -224,58 +224,13 @@ public sealed class ResolvePackagedLineage : Task
             }
         }
 
-        PackagedManifests = WithoutVendoredParents(manifests).ToArray();
+        PackagedManifests = manifests.ToArray();
         PackagedLoaders = loaders.ToArray();
         PackagedLineageSources = sources.ToArray();
         if (manifests.Count + loaders.Count + sources.Count > 0)
         {
             Log.LogMessage(MessageImportance.Normal, $"OpenTrain: {manifests.Count} lineage manifest(s), {loaders.Count} loader declaration file(s) and {sources.Count} lineage-source manifest(s) from packages.");
         }
-    }
-
-    /// <summary>
-    /// A package that ships a fine-tune also carries the parent manifests it vendors (pack puts them beside it): those
-    /// describe models the package does not ship, and are checked through the child's chain. One that another packaged
-    /// manifest names as its parent and whose own weight files are not in the package is not one of the app's models.
-    /// Only packages with two or more manifests are read (a parent needs a child beside it).
-    /// </summary>
-    private static IEnumerable<ITaskItem> WithoutVendoredParents(List<ITaskItem> manifests)
-    {
-        var parents = new HashSet<string>(Weights.WeightVerifier.PathComparer);
-        foreach (var package in manifests.GroupBy(m => m.GetMetadata("OpenTrainPackageId") + "/" + m.GetMetadata("OpenTrainPackageVersion")).Where(g => g.Count() > 1))
-        {
-            foreach (var item in package)
-            {
-                var (manifest, _) = ValidateTrainingLineage.Read(item.ItemSpec);
-                string directory = Path.GetDirectoryName(item.ItemSpec)!;
-                foreach (var parent in manifest?.Document?.Lineage.Node?.Parents.Nodes ?? Array.Empty<OpenTrain.Lineage.Model.Parent>())
-                {
-                    if (parent.Manifest.Node?.Path.AsString() is { Length: > 0 } relative && OpenTrain.Lineage.WeightPaths.Problem(relative) is null)
-                    {
-                        parents.Add(Path.GetFullPath(Path.Combine(directory, relative)));
-                    }
-                }
-            }
-        }
-
-        foreach (var item in manifests)
-        {
-            if (parents.Contains(Path.GetFullPath(item.ItemSpec)) && !ShipsWeights(item.ItemSpec))
-            {
-                continue;
-            }
-
-            yield return item;
-        }
-    }
-
-    /// <summary>Whether any weight file the manifest lists is present beside it.</summary>
-    private static bool ShipsWeights(string manifestPath)
-    {
-        var (manifest, _) = ValidateTrainingLineage.Read(manifestPath);
-        string directory = Path.GetDirectoryName(manifestPath)!;
-        return manifest is null // unreadable: the gate reports it as the model it may be
-            || manifest.WeightFiles.Any(file => Weights.WeightVerifier.FullPathOf(file, directory) is { } weight && SafeFiles.KindOf(weight) == FileKind.Regular);
     }
 
     /// <summary>ASCII case-insensitive search of a lower-case ASCII <paramref name="pattern"/> in UTF-8 bytes.</summary>

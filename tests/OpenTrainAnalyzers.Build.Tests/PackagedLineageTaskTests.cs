@@ -184,47 +184,6 @@ public sealed class PackagedLineageTaskTests : IDisposable
     }
 
     [Fact]
-    public void A_packaged_fine_tunes_vendored_parent_is_its_lineage_not_a_model_of_the_app()
-    {
-        // pack puts the parent manifest beside the child (A_vendored_parent_manifest_is_packed_with_its_child); the app
-        // must not check it as a model the package ships: its weights are the parent's, not in the package.
-        string packages = Path.Combine(_project, "packages");
-        string models = Path.Combine(packages, "acme.tuned", "1.0.0", "contentFiles", "any", "any", "models");
-        Directory.CreateDirectory(Path.Combine(models, "lineage"));
-        File.WriteAllBytes(Path.Combine(models, "tuned.onnx"), new byte[] { 8, 1, 18, 0 });
-        File.WriteAllText(Path.Combine(models, "tuned.lineage.json"), """
-            { "manifestVersion": "1.0", "model": { "name": "tuned" },
-              "weights": { "format": "onnx", "files": [ { "path": "tuned.onnx", "sha256": "00", "size": 4 } ] },
-              "lineage": { "derivation": "finetune", "parents": [ { "name": "base", "relation": "finetune", "manifest": { "path": "lineage/base.lineage.json", "sha256": "00" } } ] } }
-            """);
-        File.WriteAllText(Path.Combine(models, "lineage", "base.lineage.json"), """
-            { "manifestVersion": "1.0", "model": { "name": "base" }, "weights": { "format": "onnx", "files": [ { "path": "base.onnx", "sha256": "00", "size": 4 } ] } }
-            """);
-        string[] files = { "contentFiles/any/any/models/tuned.onnx", "contentFiles/any/any/models/tuned.lineage.json", "contentFiles/any/any/models/lineage/base.lineage.json" };
-        string assets = Path.Combine(_project, "project.assets.json");
-        File.WriteAllText(assets, $$"""
-            {
-              "version": 3,
-              "targets": { "net10.0": { "Acme.Tuned/1.0.0": { "type": "package", "contentFiles": { {{string.Join(", ", files.Select(f => $"\"{f}\": {{ \"buildAction\": \"None\" }}"))}} } } } },
-              "libraries": { "Acme.Tuned/1.0.0": { "type": "package", "path": "acme.tuned/1.0.0", "files": [ {{string.Join(", ", files.Select(f => $"\"{f}\""))}} ] } },
-              "packageFolders": { "{{packages.Replace("\\", "\\\\")}}/": {} }
-            }
-            """);
-        var task = new ResolvePackagedLineage { BuildEngine = new FakeBuildEngine(), ProjectAssetsFile = assets, TargetFramework = "net10.0" };
-
-        Assert.True(task.Execute());
-
-        Assert.Equal(Path.Combine(models, "tuned.lineage.json"), Assert.Single(task.PackagedManifests).ItemSpec);
-
-        // A parent whose weights the package does ship is a model of the package too.
-        File.WriteAllBytes(Path.Combine(models, "lineage", "base.onnx"), new byte[] { 8, 1, 18, 0 });
-        ResolvePackagedLineage.Forget();
-        var again = new ResolvePackagedLineage { BuildEngine = new FakeBuildEngine(), ProjectAssetsFile = assets, TargetFramework = "net10.0" };
-        Assert.True(again.Execute());
-        Assert.Equal(2, again.PackagedManifests.Length);
-    }
-
-    [Fact]
     public void A_lineage_package_packs_every_manifest_and_its_vendored_parents_under_opentrain_lineage()
     {
         WriteModel("fabrikam/aurora.onnx", "fabrikam/aurora.lineage.json", "aurora.onnx", parent: "parents/base.lineage.json");
