@@ -178,6 +178,39 @@ public sealed class PackagedLineageTests
     }
 
     [Fact]
+    public void A_packaged_fine_tune_takes_its_vendored_parent_along_and_neither_side_checks_it_as_a_shipped_model()
+    {
+        // The library ships a fine-tune of a base model whose manifest it vendors in models/lineage/ (the base's weights
+        // are not in the library). Its own build and the app's both check the base through the fine-tune's chain.
+        string id = NewLibraryId();
+        string library = CreateLibrary(id);
+        string demo = File.ReadAllText(Path.Combine(library, "models", "iris-species.lineage.json"));
+        string parent = demo.Replace("\"name\": \"iris-species\",", "\"name\": \"iris-base\",", StringComparison.Ordinal)
+            .Replace("39935bdf-f394-473e-aeb2-77e35ad50e37", "6f1d2c9a-0000-4000-8000-000000000001", StringComparison.Ordinal);
+        Directory.CreateDirectory(Path.Combine(library, "models", "lineage"));
+        File.WriteAllText(Path.Combine(library, "models", "lineage", "iris-base.lineage.json"), parent);
+        string sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(library, "models", "lineage", "iris-base.lineage.json")))).ToLowerInvariant();
+        File.WriteAllText(Path.Combine(library, "models", "iris-species.lineage.json"), demo.Replace("\"derivation\": \"from-scratch\"",
+            "\"derivation\": \"finetune\", \"parents\": [{\"name\": \"iris-base\", \"relation\": \"finetune\", \"manifest\": {\"path\": \"lineage/iris-base.lineage.json\", \"sha256\": \"" + sha + "\"}}]",
+            StringComparison.Ordinal));
+
+        var pack = DotNet.Run(library, _package.Environment, "pack", "-nologo", "-o", _package.Feed);
+        Assert.True(pack.ExitCode == 0, pack.Output);
+        Assert.DoesNotContain(pack.Diagnostics, d => d.Id == "OTL0200");
+        using (var nupkg = ZipFile.OpenRead(Path.Combine(_package.Feed, id + ".1.0.0.nupkg")))
+        {
+            Assert.Contains("contentFiles/any/any/models/lineage/iris-base.lineage.json", nupkg.Entries.Select(e => e.FullName));
+        }
+
+        string app = CreateApp("Tuned", id, withAnalyzers: true, program: "System.Console.WriteLine();\n");
+        var build = _package.Build(app);
+
+        Assert.True(build.ExitCode == 0, build.Output);
+        Assert.DoesNotContain(build.Diagnostics, d => d.Id.StartsWith("OTL", StringComparison.Ordinal) && d.Severity == "error");
+        Assert.Contains($"1 lineage manifest(s) checked against 'declared' (iris-species from package {id} 1.0.0: open-tooling)", build.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Pack_fails_for_weights_without_a_manifest_and_for_a_layout_the_manifest_cannot_reach()
     {
         string id = NewLibraryId();
