@@ -74,42 +74,27 @@ public sealed class LineageSources
 
     public IReadOnlyList<SourceManifest> Manifests => _manifests ??= _load();
 
-    /// <summary>The readable manifests by Hugging Face id (lower case) and by URL: a lookup reads only its candidates.</summary>
-    private Dictionary<string, List<SourceManifest>> Index => _index ??= BuildIndex();
-
-    private Dictionary<string, List<SourceManifest>>? _index;
-
-    private Dictionary<string, List<SourceManifest>> BuildIndex()
-    {
-        var index = new Dictionary<string, List<SourceManifest>>(StringComparer.Ordinal);
-        foreach (var manifest in Manifests)
-        {
-            var identity = manifest.Identity;
-            foreach (var key in new[] { identity.HuggingFace is { } hub ? "hf:" + hub.ToLowerInvariant() : null, identity.Url is { } url ? "url:" + url : null })
-            {
-                if (key is null)
-                {
-                    continue;
-                }
-
-                if (!index.TryGetValue(key, out var list))
-                {
-                    index[key] = list = new List<SourceManifest>();
-                }
-
-                list.Add(manifest);
-            }
-        }
-
-        return index;
-    }
-
     /// <summary>The identity a parent entry or a model section states: the Hugging Face id and revision, or a URL.</summary>
     public static ModelIdentity IdentityOf(JsonValue? identifiers) =>
         new(HubId(identifiers?["huggingface"]?.AsString()), Trimmed(identifiers?["huggingfaceRevision"]?.AsString()), Url(identifiers?[FieldNames.Url]?.AsString()));
 
     /// <summary>Source manifests that describe the model <paramref name="wanted"/> names, in a stable order, and those that differ only by revision.</summary>
     public (List<SourceManifest> Matches, List<SourceManifest> OtherRevisions) Find(ModelIdentity wanted)
+    {
+        // Many children name the same few base models: each identity is searched for once per build.
+        string key = wanted.ToString();
+        if (!_found.TryGetValue(key, out var found))
+        {
+            found = Search(wanted);
+            _found[key] = found;
+        }
+
+        return (new List<SourceManifest>(found.Matches), new List<SourceManifest>(found.OtherRevisions));
+    }
+
+    private readonly Dictionary<string, (List<SourceManifest> Matches, List<SourceManifest> OtherRevisions)> _found = new(StringComparer.OrdinalIgnoreCase);
+
+    private (List<SourceManifest> Matches, List<SourceManifest> OtherRevisions) Search(ModelIdentity wanted)
     {
         var matches = new List<SourceManifest>();
         var otherRevisions = new List<SourceManifest>();
@@ -118,9 +103,16 @@ public sealed class LineageSources
             return (matches, otherRevisions);
         }
 
-        string key = wanted.HuggingFace is not null ? "hf:" + wanted.HuggingFace.ToLowerInvariant() : "url:" + wanted.Url;
-        foreach (var candidate in Index.TryGetValue(key, out var candidates) ? candidates : new List<SourceManifest>())
+        foreach (var candidate in Manifests)
         {
+            // Only a file whose bytes name the Hugging Face id can state it: the others are not parsed at all (a source
+            // of a thousand base models costs one byte search per lookup, not a thousand parses). A name written with
+            // JSON escapes is missed, which can only leave the parent unresolved (OTL0501), never resolve a wrong one.
+            if (wanted.HuggingFace is not null && !ContainsAsciiIgnoreCase(candidate.Bytes, wanted.HuggingFace))
+            {
+                continue;
+            }
+
             var own = candidate.Identity;
             if (wanted.HuggingFace is not null)
             {
@@ -148,6 +140,39 @@ public sealed class LineageSources
         otherRevisions.Sort((a, b) => string.CompareOrdinal(a.Origin, b.Origin));
         return (matches, otherRevisions);
     }
+
+    /// <summary>ASCII case-insensitive search of <paramref name="text"/> (a Hugging Face id: ASCII) in UTF-8 bytes.</summary>
+    internal static bool ContainsAsciiIgnoreCase(byte[] bytes, string text)
+    {
+        if (text.Length == 0 || text.Any(c => c > 0x7F))
+        {
+            return true; // not searchable as ASCII: parse instead
+        }
+
+        byte first = (byte)char.ToLowerInvariant(text[0]);
+        for (int i = 0; i + text.Length <= bytes.Length; i++)
+        {
+            if (Lower(bytes[i]) != first)
+            {
+                continue;
+            }
+
+            int k = 1;
+            while (k < text.Length && Lower(bytes[i + k]) == (byte)char.ToLowerInvariant(text[k]))
+            {
+                k++;
+            }
+
+            if (k == text.Length)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static byte Lower(byte b) => b >= (byte)'A' && b <= (byte)'Z' ? (byte)(b | 0x20) : b;
 
     internal static string Sha256Of(byte[] bytes)
     {
