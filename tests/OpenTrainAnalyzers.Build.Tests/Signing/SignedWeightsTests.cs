@@ -101,6 +101,12 @@ public sealed class SignedWeightsTests : IDisposable
         var signature = ReportedSignature();
         Assert.Equal("verified", signature.GetProperty("status").GetString());
         Assert.Contains("CN=NVIDIA Agent Skills Signing 001", signature.GetProperty("signer").GetString(), StringComparison.Ordinal);
+
+        // Verified, with no error and no warning, and still never remembered as a clean pass: a file added to the signed
+        // folder later is an unsigned file (OTL0804) that no timestamp of the gate's inputs would show.
+        Assert.Empty(_engine.Errors);
+        Assert.Empty(_engine.Warnings);
+        Assert.False(task.CleanPass);
         // The export names who vouches for the weights.
         var properties = JsonDocument.Parse(File.ReadAllText(bom)).RootElement.GetProperty("components")[0].GetProperty("properties").EnumerateArray()
             .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("value").GetString()!);
