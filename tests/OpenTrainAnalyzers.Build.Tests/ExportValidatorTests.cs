@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 
 namespace OpenTrainAnalyzers.Build.Tests;
@@ -91,31 +90,5 @@ public sealed class ExportValidatorTests : IDisposable
         Skip.If(Node(new[] { "--usage" }).ExitCode != 2, "Node.js is not on the PATH.");
     }
 
-    private static (int ExitCode, string Output) Node(IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = Validate, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("validate-exports.mjs");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(120_000))
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, "timed out\n" + stdout);
-            }
-
-            return (process.ExitCode, stdout + stderr.Result);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
-        }
-    }
+    private static (int ExitCode, string Output) Node(IEnumerable<string> arguments) => NodeScript.Run(Validate, "validate-exports.mjs", arguments);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using OpenTrain.Lineage;
@@ -76,31 +75,5 @@ public sealed class LicensePolicyCrossCheckTests : IDisposable
         return string.Join(op, items);
     }
 
-    private static (int ExitCode, string Output) Node(IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = Validate, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("spdx-satisfies-cases.mjs");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(120_000))
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, "timed out\n" + stdout);
-            }
-
-            return (process.ExitCode, stdout + stderr.Result);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
-        }
-    }
+    private static (int ExitCode, string Output) Node(IEnumerable<string> arguments) => NodeScript.Run(Validate, "spdx-satisfies-cases.mjs", arguments);
 }
