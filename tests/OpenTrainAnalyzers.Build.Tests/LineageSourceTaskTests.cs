@@ -300,6 +300,21 @@ public sealed class LineageSourceTaskTests : IDisposable
     }
 
     [Fact]
+    public void A_source_item_may_name_manifest_files_as_a_wildcard_expands_to()
+    {
+        string baseSha = WriteBase("contoso/iris-base", Revision);
+        string child = WriteChild("contoso/iris-base", Revision, baseSha);
+        File.WriteAllText(Path.Combine(_source, "notes.txt"), "not a manifest");
+
+        Assert.Empty(Run(child, "declared", Folder(Path.Combine(_source, "iris-base.lineage.json"))).Errors);
+        var parent = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "report.json"))).RootElement.GetProperty("models")[0].GetProperty("parents")[0];
+        Assert.Equal("file ../vetted/iris-base.lineage.json", parent.GetProperty("source").GetString());
+
+        var other = Assert.Single(Run(child, "declared", Folder(Path.Combine(_source, "notes.txt"))).Errors, e => e.Code == "OTL0017");
+        Assert.Contains("a file that is not a lineage manifest", other.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_source_folder_is_a_located_configuration_error()
     {
         string child = WriteChild("contoso/iris-base", Revision, new string('a', 64));

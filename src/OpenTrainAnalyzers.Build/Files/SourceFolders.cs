@@ -24,7 +24,7 @@ internal static class SourceFolders
 
     private const int MaxDepth = 32;
 
-    /// <param name="items">Folder items (no OpenTrainPackageId) and packaged source manifests (with OpenTrainPackageId/Version/File).</param>
+    /// <param name="items">Folders or manifest files (OpenTrainLineageSource), and packaged source manifests (with OpenTrainPackageId/Version/File).</param>
     /// <param name="problems">Configuration errors found now, and limits met while reading later.</param>
     /// <param name="roots">
     /// The sources' folders (real paths): a source manifest's vendored parents lie there, so reading them is not leaving
@@ -36,7 +36,7 @@ internal static class SourceFolders
         var rootList = new List<string>();
         roots = rootList;
         var folders = new List<(string FullPath, string Shown)>();
-        var packaged = new List<(string FullPath, string Origin)>();
+        var files = new List<(string FullPath, string Origin)>();
         foreach (var item in items)
         {
             string spec = item.ItemSpec;
@@ -61,7 +61,7 @@ internal static class SourceFolders
                     }
                 }
 
-                packaged.Add((file, $"{package} ({item.GetMetadata("OpenTrainPackageFile")})"));
+                files.Add((file, $"{package} ({item.GetMetadata("OpenTrainPackageFile")})"));
                 continue;
             }
 
@@ -77,11 +77,26 @@ internal static class SourceFolders
             }
 
             var kind = SafeFiles.KindOf(full);
+            if (kind == FileKind.Regular && IsManifestName(Path.GetFileName(full)))
+            {
+                // A manifest named on its own (or by a wildcard MSBuild expanded into files): a source of one manifest.
+                string shown = spec.Replace('\\', '/');
+                files.Add((full, "file " + shown));
+                searched.Add("file " + shown);
+                string real = SafeFiles.RealPath(Path.GetDirectoryName(full)!);
+                if (!rootList.Contains(real))
+                {
+                    rootList.Add(real);
+                }
+
+                continue;
+            }
+
             if (kind != FileKind.Directory)
             {
                 problems.Add(Problem(kind == FileKind.Missing
                     ? $"OpenTrainLineageSource '{spec}' does not exist ('{full}'). Check it out or restore it before the build, or remove the item: parents it should supply are reported as not found (OTL0501)."
-                    : $"OpenTrainLineageSource '{spec}' is {SafeFiles.Describe(kind)}, not a folder; name the folder that holds the reviewed lineage manifests."));
+                    : $"OpenTrainLineageSource '{spec}' is {(kind == FileKind.Regular ? "a file that is not a lineage manifest (*.lineage.json, training-lineage.json)" : SafeFiles.Describe(kind))}, not a folder; name the folder that holds the reviewed lineage manifests."));
                 continue;
             }
 
@@ -106,10 +121,10 @@ internal static class SourceFolders
             return LineageSources.None;
         }
 
-        return new LineageSources(searched, () => Load(folders, packaged, problems));
+        return new LineageSources(searched, () => Load(folders, files, problems));
     }
 
-    private static IReadOnlyList<SourceManifest> Load(List<(string FullPath, string Shown)> folders, List<(string FullPath, string Origin)> packaged, List<LineageFinding> problems)
+    private static IReadOnlyList<SourceManifest> Load(List<(string FullPath, string Shown)> folders, List<(string FullPath, string Origin)> files, List<LineageFinding> problems)
     {
         var manifests = new List<SourceManifest>();
         long total = 0;
@@ -149,7 +164,7 @@ internal static class SourceFolders
 
         try
         {
-            foreach (var (fullPath, origin) in packaged.OrderBy(p => p.Origin, StringComparer.Ordinal))
+            foreach (var (fullPath, origin) in files.OrderBy(p => p.Origin, StringComparer.Ordinal))
             {
                 if (!Add(fullPath, origin, null))
                 {
@@ -212,7 +227,7 @@ internal static class SourceFolders
         {
             var info = new DirectoryInfo(directory);
             var files = info.EnumerateFiles()
-                .Where(f => f.Name.EndsWith(".lineage.json", StringComparison.OrdinalIgnoreCase) || f.Name.Equals("training-lineage.json", StringComparison.OrdinalIgnoreCase))
+                .Where(f => IsManifestName(f.Name))
                 .Select(f => f.FullName).OrderBy(f => f, StringComparer.Ordinal).ToList();
             var children = info.EnumerateDirectories()
                 .Where(d => !d.Name.StartsWith(".", StringComparison.Ordinal) && (d.Attributes & FileAttributes.ReparsePoint) == 0)
@@ -224,6 +239,9 @@ internal static class SourceFolders
             return (new List<string>(), new List<string>());
         }
     }
+
+    private static bool IsManifestName(string name) =>
+        name.EndsWith(".lineage.json", StringComparison.OrdinalIgnoreCase) || name.Equals("training-lineage.json", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsFileSystemRoot(string full) =>
         string.Equals(full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar), (Path.GetPathRoot(full) ?? string.Empty).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar), StringComparison.OrdinalIgnoreCase);
