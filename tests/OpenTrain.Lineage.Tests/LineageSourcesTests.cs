@@ -28,6 +28,24 @@ public class LineageSourcesTests
         Assert.Equal(matches, found.Count == 1);
     }
 
+    [Theory]
+    [InlineData("\"fabrikam-ml/aurora\"")]
+    [InlineData("[\"fabrikam-ml/aurora\"]")]
+    [InlineData("{\"huggingface\": 42}")]
+    [InlineData("{\"huggingface\": {\"id\": \"fabrikam-ml/aurora\"}}")]
+    [InlineData("{\"huggingface\": \"   \"}")]
+    [InlineData("null")]
+    public void Identifiers_of_another_shape_identify_nothing_and_never_throw(string identifiers)
+    {
+        var source = new SourceManifest("/s/a.lineage.json", "folder s (a.lineage.json)", Encoding.UTF8.GetBytes(
+            Fixture.Complete.Replace("\"model\": {", "\"model\": {\n    \"identifiers\": " + identifiers + ",", StringComparison.Ordinal)));
+        var sources = new LineageSources(new[] { "folder s" }, () => new[] { source });
+
+        Assert.True(source.Identity.IsEmpty);
+        Assert.True(LineageSources.IdentityOf(JsonParser.Parse(identifiers).Root).IsEmpty);
+        Assert.Empty(sources.Find(LineageSources.IdentityOf(JsonParser.Parse("""{"huggingface": "fabrikam-ml/aurora"}""").Root)).Matches);
+    }
+
     [Fact]
     public void Sources_are_read_on_the_first_lookup_only_and_an_unreadable_file_never_matches()
     {
