@@ -466,7 +466,8 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             byPath[item.GetMetadata("FullPath")] = (item, Read(item.GetMetadata("FullPath")).Manifest);
         }
 
-        var parentsOnly = new Dictionary<string, string>(WeightVerifier.PathComparer);
+        // Vendored parents without their weights, and the child that names each (parent -> its children).
+        var candidates = new Dictionary<string, List<string>>(WeightVerifier.PathComparer);
         foreach (var entry in byPath)
         {
             string directory = Path.GetDirectoryName(entry.Key)!;
@@ -478,11 +479,30 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
                 }
 
                 string full = Path.GetFullPath(Path.Combine(directory, relative));
-                if (byPath.TryGetValue(full, out var vendored) && vendored.Manifest is { } parentManifest && !parentsOnly.ContainsKey(full)
+                if (byPath.TryGetValue(full, out var vendored) && vendored.Manifest is { } parentManifest
                     && !parentManifest.WeightFiles.Any(file => WeightVerifier.FullPathOf(file, Path.GetDirectoryName(full)!) is { } weight && SafeFiles.KindOf(weight) == FileKind.Regular))
                 {
-                    parentsOnly[full] = entry.Key;
+                    if (!candidates.TryGetValue(full, out var children))
+                    {
+                        candidates[full] = children = new List<string>();
+                    }
+
+                    children.Add(entry.Key);
                 }
+            }
+        }
+
+        // Only parents reached from a manifest that is checked as a model leave the list: manifests that name each other
+        // in a cycle, with no model above them, stay, so the cycle is reported (OTL0504), never hidden.
+        var parentsOnly = new Dictionary<string, string>(WeightVerifier.PathComparer);
+        var pending = new Queue<string>(byPath.Keys.Where(path => !candidates.ContainsKey(path)));
+        while (pending.Count > 0)
+        {
+            string child = pending.Dequeue();
+            foreach (var candidate in candidates.Where(c => c.Value.Contains(child, WeightVerifier.PathComparer) && !parentsOnly.ContainsKey(c.Key)))
+            {
+                parentsOnly[candidate.Key] = child;
+                pending.Enqueue(candidate.Key);
             }
         }
 

@@ -372,6 +372,25 @@ public sealed class LineageSourceTaskTests : IDisposable
     }
 
     [Fact]
+    public void Manifests_that_vendor_each_other_with_no_model_above_them_are_checked_and_the_cycle_is_reported()
+    {
+        // Neither is reached from a model of the project: leaving both out would hide the cycle.
+        string bText = ChildText("contoso/a", null, new string('b', 64), vendoredPath: "a.lineage.json");
+        File.WriteAllText(Path.Combine(_source, "b.lineage.json"), bText);
+        File.WriteAllText(Path.Combine(_source, "a.lineage.json"), ChildText("contoso/b", null, Sha(bText), vendoredPath: "b.lineage.json"));
+        var engine = new FakeBuildEngine();
+        new ValidateTrainingLineage
+        {
+            BuildEngine = engine,
+            Manifests = new ITaskItem[] { new TaskItem(Path.Combine(_source, "a.lineage.json")), new TaskItem(Path.Combine(_source, "b.lineage.json")) },
+            ProjectFile = Path.Combine(_source, "lineage.csproj"),
+        }.Execute();
+
+        Assert.Contains(engine.Errors, e => e.Code == "OTL0504");
+        Assert.Contains(engine.Messages, m => m.Message!.Contains("2 lineage manifest(s) checked", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_lineage_only_project_checks_its_manifests_without_weights_on_disk()
     {
         WriteBase("contoso/iris-base", Revision);
