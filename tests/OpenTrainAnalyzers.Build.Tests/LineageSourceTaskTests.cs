@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -26,7 +27,8 @@ public sealed class LineageSourceTaskTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static string DemoModels => Path.Combine(RepoRoot(), "samples", "IrisDemo", "models");
+    private static string DemoModels => Path.Combine(
+        typeof(LineageSourceTaskTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!, "samples", "IrisDemo", "models");
 
     [Fact]
     public void A_parent_pinned_by_identity_and_digest_resolves_from_a_folder_source()
@@ -152,7 +154,8 @@ public sealed class LineageSourceTaskTests : IDisposable
         string grandparentSha = WriteBase("contoso/iris-grandparent", Revision);
         string parentText = ChildText("contoso/iris-grandparent", Revision, grandparentSha, vendoredPath: null)
             .Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"contoso/iris-parent\"},", StringComparison.Ordinal);
-        File.WriteAllText(Path.Combine(_source, "nested", "iris-parent.lineage.json").Also(p => Directory.CreateDirectory(Path.GetDirectoryName(p)!)), parentText);
+        Directory.CreateDirectory(Path.Combine(_source, "nested"));
+        File.WriteAllText(Path.Combine(_source, "nested", "iris-parent.lineage.json"), parentText);
         string child = WriteChild("contoso/iris-parent", revision: null, Sha(parentText));
 
         var engine = Run(child, "declared", Folder(_source));
@@ -492,24 +495,4 @@ public sealed class LineageSourceTaskTests : IDisposable
         File.ReadAllLines(file).Select((line, index) => (line, index)).First(x => x.line.Contains(text, StringComparison.Ordinal)).index + 1;
 
     private static string Sha(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
-
-    private static string RepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OpenTrainAnalyzers.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
-    }
-}
-
-internal static class TestPathExtensions
-{
-    public static string Also(this string path, Action<string> action)
-    {
-        action(path);
-        return path;
-    }
 }
