@@ -71,6 +71,14 @@ public sealed class MonoLaneTests
                 Assert.Contains("runtime\tmono", onMono);
                 Assert.Contains(onDotnet, l => l.StartsWith("runtime\tdotnet", StringComparison.Ordinal));
                 Assert.Equal(onDotnet.Where(l => !l.StartsWith("runtime\t", StringComparison.Ordinal)), onMono.Where(l => !l.StartsWith("runtime\t", StringComparison.Ordinal)));
+                if (level == "open-science")
+                {
+                    // Parents found by identity in the lineage source: the tampered pin and the unknown identity on Mono too.
+                    Assert.Contains(onMono, l => l.Contains("OTL0508", StringComparison.Ordinal) && l.Contains("by-identity-tampered", StringComparison.Ordinal));
+                    Assert.Contains(onMono, l => l.Contains("OTL0501", StringComparison.Ordinal) && l.Contains("by-identity-unknown", StringComparison.Ordinal));
+                    Assert.DoesNotContain(onMono, l => l.Contains("by-identity.lineage.json", StringComparison.Ordinal) && (l.Contains("OTL0501", StringComparison.Ordinal) || l.Contains("OTL0508", StringComparison.Ordinal)));
+                }
+
                 _output.WriteLine($"{level}: {onMono.Count(l => l.StartsWith("error\t", StringComparison.Ordinal))} error(s), {onMono.Count(l => l.StartsWith("warning\t", StringComparison.Ordinal))} warning(s), equal on Mono and dotnet.");
                 // The cache and the reports were written by each runtime (the .NET Framework path uses File.Replace) and say the same.
                 foreach (var report in new[] { "lineage.json", "lineage.sarif", "weights.sha256.cache" })
@@ -154,6 +162,20 @@ public sealed class MonoLaneTests
         Write("fifo-weight.lineage.json", Weights("pipe.onnx", 0));
         Mkfifo(Path.Combine(models, "pipe.lineage.json"));
         manifests.Add(Path.Combine(models, "pipe.lineage.json"));
+
+        // A lineage source (OPENTRAIN_LANE_SOURCES): the base by identity, a linked folder and a FIFO that are never read.
+        string vetted = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(models)!, "vetted", "contoso")).FullName;
+        string baseText = demo.Replace("\"name\": \"iris-species\",", "\"name\": \"iris-base\",\n    \"identifiers\": {\"huggingface\": \"contoso/iris-base\"},", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(vetted, "iris-base.lineage.json"), baseText);
+        Directory.CreateSymbolicLink(Path.Combine(vetted, "linked"), "/etc");
+        Mkfifo(Path.Combine(vetted, "pipe.lineage.json"));
+        string pin = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(baseText))).ToLowerInvariant();
+        string ByIdentity(string sha) => demo.Replace("\"derivation\": \"from-scratch\"",
+            "\"derivation\": \"finetune\", \"parents\": [{\"name\": \"iris-base\", \"relation\": \"finetune\", \"identifiers\": {\"huggingface\": \"contoso/iris-base\"}, \"manifest\": {\"sha256\": \"" + sha + "\"}}]",
+            StringComparison.Ordinal);
+        Write("by-identity.lineage.json", ByIdentity(pin));
+        Write("by-identity-tampered.lineage.json", ByIdentity(new string('0', 64)));
+        Write("by-identity-unknown.lineage.json", ByIdentity(pin).Replace("\"contoso/iris-base\"}, \"manifest\"", "\"contoso/unknown\"}, \"manifest\"", StringComparison.Ordinal));
         return manifests.ToArray();
     }
 
@@ -161,6 +183,7 @@ public sealed class MonoLaneTests
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["OPENTRAIN_LANE_OBJ"] = obj;
+        start.Environment["OPENTRAIN_LANE_SOURCES"] = Path.Combine(Path.GetDirectoryName(obj)!, "vetted");
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

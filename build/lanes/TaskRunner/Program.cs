@@ -48,6 +48,12 @@ internal static class Program
             Set(task, "Manifests", args.Skip(3).Select(m => (ITaskItem)new TaskItem(m)).ToArray());
         }
 
+        // With OPENTRAIN_LANE_SOURCES, that folder is a lineage source (OpenTrainLineageSource) where parents are found by identity.
+        if (!scaffold && Environment.GetEnvironmentVariable("OPENTRAIN_LANE_SOURCES") is { Length: > 0 } sources)
+        {
+            Set(task, "Sources", new ITaskItem[] { new TaskItem(sources) });
+        }
+
         // With OPENTRAIN_LANE_OBJ, the hash cache and both reports are written there (atomic writes, File.Replace on Mono).
         if (!scaffold && Environment.GetEnvironmentVariable("OPENTRAIN_LANE_OBJ") is { Length: > 0 } obj)
         {
