@@ -394,6 +394,24 @@ public sealed class LineageSourceTaskTests : IDisposable
     }
 
     [Fact]
+    public void A_source_pointed_at_a_huge_tree_stops_with_a_located_error_not_a_long_walk()
+    {
+        WriteBase("contoso/iris-base", Revision);
+        string child = WriteChild("contoso/iris-base", Revision, new string('a', 64)); // not the base's digest: OTL0508 shows it was read
+        for (int i = 0; i <= Files.SourceFolders.MaxFolders; i++)
+        {
+            Directory.CreateDirectory(Path.Combine(_source, "d" + i));
+        }
+
+        var errors = Run(child, "declared", Folder(_source)).Errors;
+
+        var stopped = Assert.Single(errors, e => e.Code == "OTL0017");
+        Assert.Contains($"more than {Files.SourceFolders.MaxFolders:N0} folders", stopped.Message, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(_app, "app.csproj"), stopped.File);
+        Assert.Contains(errors, e => e.Code == "OTL0508"); // what was read before the stop still counts
+    }
+
+    [Fact]
     public void A_lineage_only_project_checks_its_manifests_without_weights_on_disk()
     {
         WriteBase("contoso/iris-base", Revision);

@@ -24,6 +24,9 @@ internal static class SourceFolders
 
     private const int MaxDepth = 32;
 
+    /// <summary>Folders listed in one source at most.</summary>
+    internal const int MaxFolders = 20_000;
+
     /// <param name="items">Folders or manifest files (OpenTrainLineageSource), and packaged source manifests (with OpenTrainPackageId/Version/File).</param>
     /// <param name="problems">Configuration errors found now, and limits met while reading later.</param>
     /// <param name="roots">
@@ -175,7 +178,8 @@ internal static class SourceFolders
             foreach (var (folder, shown) in folders)
             {
                 var roots = new[] { SafeFiles.RealPath(folder) };
-                foreach (var file in Walk(folder))
+                foreach (var file in Walk(folder, () => problems.Add(Problem(
+                    $"OpenTrainLineageSource '{shown}' has more than {MaxFolders:N0} folders; the search stopped there. A source is a folder of reviewed manifests: point the item at that folder, not at a whole drive or home folder."))))
                 {
                     string relative = file.Substring(folder.Length).TrimStart(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Replace('\\', '/');
                     if (!Add(file, $"folder {shown} ({relative})", roots))
@@ -197,12 +201,19 @@ internal static class SourceFolders
     /// Manifest files under <paramref name="root"/> in a stable order. Hidden folders (.git) and folders reached through
     /// links are not entered: a link could lead outside the source or back into it forever.
     /// </summary>
-    private static IEnumerable<string> Walk(string root)
+    private static IEnumerable<string> Walk(string root, Action tooMany)
     {
         var pending = new Stack<(string Path, int Depth)>();
         pending.Push((root, 0));
+        int listed = 0;
         while (pending.Count > 0)
         {
+            if (++listed > MaxFolders)
+            {
+                tooMany(); // a source pointed at a drive or a home folder must not walk it for minutes
+                yield break;
+            }
+
             var (directory, depth) = pending.Pop();
             var (files, children) = List(directory);
             foreach (var file in files)
