@@ -175,6 +175,47 @@ public sealed class LicensePolicyTaskTests : IDisposable
         Assert.DoesNotContain(_directory, denied, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_spdx_export_carries_the_policy_verdict_as_a_review_of_the_model_and_stays_valid()
+    {
+        string parent = Write("lineage/base.lineage.json", Manifest("base", "Apache-2.0", "from-scratch", dataset: ("nc", "CC-BY-NC-4.0")));
+        string app = Write("app.lineage.json", Manifest("app", "Apache-2.0", "finetune", parent: ("base", "lineage/base.lineage.json", parent)));
+        string with = Path.Combine(_directory, "with.spdx.json");
+        string without = Path.Combine(_directory, "without.spdx.json");
+
+        ExportSpdx(app, "non-commercial", with);
+        ExportSpdx(app, null, without);
+
+        Assert.DoesNotContain("\"Annotation\"", File.ReadAllText(without), StringComparison.Ordinal);
+        string text = File.ReadAllText(with);
+        using var json = JsonDocument.Parse(text);
+        var graph = json.RootElement.GetProperty("@graph").EnumerateArray().ToList();
+        var review = Assert.Single(graph, e => e.GetProperty("type").GetString() == "Annotation");
+        Assert.Equal("review", review.GetProperty("annotationType").GetString());
+        var model = Assert.Single(graph, e => e.GetProperty("type").GetString() == "ai_AIPackage" && e.GetProperty("name").GetString() == "app");
+        Assert.Equal(model.GetProperty("spdxId").GetString(), review.GetProperty("subject").GetString());
+        string statement = review.GetProperty("statement").GetString()!;
+        Assert.StartsWith("OpenTrainAnalyzers licence policy: denied; 1 of 3 licence(s) judged denied\ndenied CC-BY-NC-4.0 at $.training.data.datasets[0].license", statement, StringComparison.Ordinal);
+        if (ExportTests.SpdxSchema.Value is { } schema)
+        {
+            ExportTests.AssertValid(schema, text);
+        }
+    }
+
+    private void ExportSpdx(string manifest, string? denied, string spdx) =>
+        new ValidateTrainingLineage
+        {
+            BuildEngine = new FakeBuildEngine(),
+            Manifests = new ITaskItem[] { new TaskItem(manifest) },
+            ProjectFile = Path.Combine(_directory, "app.csproj"),
+            VerifyDigests = false,
+            DeniedLicenses = denied,
+            Export = "spdx",
+            SpdxExport = spdx,
+            SourceDateEpoch = "1767225600",
+            ToolVersionOverride = "test",
+        }.Execute();
+
     private void Export(string manifest, string? denied, string cycloneDx) =>
         new ValidateTrainingLineage
         {

@@ -262,6 +262,26 @@ internal static class SpdxExport
 
             Relationship(package, "usesTool", tools.Distinct().ToList());
             Ancestors(package, model.Parents);
+            PolicyReview(package, model);
+        }
+
+        /// <summary>
+        /// The licence policy's verdict over the model's chain (OpenTrainDeniedLicenses / AllowedLicenses), when the project
+        /// set one: SPDX has no policy field, so it is a review annotation on the model, one line per denied licence.
+        /// </summary>
+        private void PolicyReview(string package, ExportedModel model)
+        {
+            var lines = Policy.LicensePolicyGate.ExportProperties(model.LicenseDecisions).ToList();
+            if (lines.Count == 0)
+            {
+                return;
+            }
+
+            Begin("Annotation", Id("policy/" + model.RelativePath), null);
+            _json.Property("annotationType", "review");
+            _json.Property("subject", package);
+            _json.Property("statement", "OpenTrainAnalyzers licence policy: " + string.Join("\n", lines.Select(l => l.Name == "opentrain:policy" ? l.Value : "denied " + l.Value)));
+            _json.EndObject();
         }
 
         private static string ModelId(ExportedModel model) => Id("model/" + model.RelativePath);
