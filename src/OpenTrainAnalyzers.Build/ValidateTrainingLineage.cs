@@ -38,6 +38,9 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     private ExportFormats _formats = ExportFormats.None;
     private readonly HashSet<string> _inputFiles = new(StringComparer.Ordinal);
 
+    /// <summary>Manifests read (and parsed) before the gate's loop, by full path.</summary>
+    private readonly Dictionary<string, (LineageManifest? Manifest, List<LineageFinding> Findings)> _alreadyRead = new(StringComparer.Ordinal);
+
     /// <summary>
     /// A manifest declares a signature: its check lists the model's folder (a file added later is an unsigned file), which
     /// the incremental skip cannot watch by timestamps, so such a run is never remembered as clean and the gate runs again.
@@ -317,7 +320,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
             string? packageId = item.GetMetadata("OpenTrainPackageId") is { Length: > 0 } id ? id : null;
             string? package = packageId is null ? null : packageId + " " + item.GetMetadata("OpenTrainPackageVersion");
             string? outputDirectory = item.GetMetadata("OpenTrainOutputDirectory") is { Length: > 0 } output ? output : null;
-            var (manifest, findings) = Read(path);
+            var (manifest, findings) = _alreadyRead.TryGetValue(path, out var read) ? read : Read(path);
             var achieved = LineageLevel.None;
             LineageEvaluation? evaluation = null;
             SignatureOutcome? signature = null;
@@ -463,7 +466,10 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         var byPath = new Dictionary<string, (ITaskItem Item, LineageManifest? Manifest)>(WeightVerifier.PathComparer);
         foreach (var item in ordered)
         {
-            byPath[item.GetMetadata("FullPath")] = (item, Read(item.GetMetadata("FullPath")).Manifest);
+            string path = item.GetMetadata("FullPath");
+            var read = Read(path);
+            _alreadyRead[path] = read; // the gate's loop takes it from here: each manifest is read and parsed once
+            byPath[path] = (item, read.Manifest);
         }
 
         // Vendored parents without their weights, and the child that names each (parent -> its children).
