@@ -67,7 +67,6 @@ public sealed class LineageSourceBuildTests
                 <PackageId>{id}</PackageId>
                 <Version>1.0.0</Version>
                 <OpenTrainLineagePackage>true</OpenTrainLineagePackage>
-                <IncludeBuildOutput>false</IncludeBuildOutput>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="OpenTrainAnalyzers" Version="{PackageFixture.Version}" PrivateAssets="all" />
@@ -84,6 +83,7 @@ public sealed class LineageSourceBuildTests
         {
             var entries = nupkg.Entries.Select(e => e.FullName).ToList();
             Assert.Contains("opentrain/lineage/contoso/iris-base.lineage.json", entries);
+            // No assembly: a lineage package defaults IncludeBuildOutput to false.
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) || e.StartsWith("contentFiles/", StringComparison.Ordinal));
         }
 
