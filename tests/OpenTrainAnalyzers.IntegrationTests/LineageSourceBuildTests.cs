@@ -79,6 +79,7 @@ public sealed class LineageSourceBuildTests
         var pack = DotNet.Run(lineage, _package.Environment, "pack", "-nologo", "-o", _package.Feed);
         Assert.True(pack.ExitCode == 0, pack.Output);
         Assert.DoesNotContain(pack.Diagnostics, d => d.Id.StartsWith("OTL", StringComparison.Ordinal) && d.Severity == "error");
+        Assert.DoesNotContain(pack.Diagnostics, d => d.Id == "NU5128"); // no lib/ is what a lineage package is
         using (var nupkg = ZipFile.OpenRead(Path.Combine(_package.Feed, id + ".1.0.0.nupkg")))
         {
             var entries = nupkg.Entries.Select(e => e.FullName).ToList();
