@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Security.Cryptography;
 using OpenTrain.Lineage.Json;
 using OpenTrain.Lineage.Model;
 
@@ -364,11 +363,7 @@ public static class LineageChain
     private static void Report(List<LineageFinding>? findings, LineageRule rule, JsonValue at, LineageLevel level, string message) =>
         findings?.Add(new LineageFinding(rule, message, at.Path, at.Range, level));
 
-    private static string Sha256(byte[] bytes)
-    {
-        using var sha = SHA256.Create();
-        return Digests.ToHex(sha.ComputeHash(bytes));
-    }
+    private static string Sha256(byte[] bytes) => LineageSources.Sha256Of(bytes);
 
     private static string Normalize(string path) => WeightPaths.Normalize(path);
 
