@@ -179,7 +179,8 @@ internal static class Licenses
         return token.Length > 0;
     }
 
-    private static List<string> Tokenize(string expression)
+    /// <summary>An SPDX expression's tokens: parentheses, and the words between spaces and parentheses.</summary>
+    internal static List<string> Tokenize(string expression)
     {
         var tokens = new List<string>();
         int i = 0;

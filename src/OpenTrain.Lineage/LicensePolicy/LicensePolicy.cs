@@ -212,7 +212,7 @@ public sealed class LicensePolicy
     private LicenseVerdictOfPolicy JudgeUncached(string? expression)
     {
         // No real licence expression is this long; a hostile one is judged unknown without being tokenised.
-        var tokens = expression is { Length: > MaxExpressionLength } ? new List<string>() : Tokenize(expression ?? string.Empty);
+        var tokens = expression is { Length: > MaxExpressionLength } ? new List<string>() : Licenses.Tokenize(expression ?? string.Empty);
         int index = 0;
         var denied = new List<DeniedLicence>();
         bool? allowed = tokens.Count == 0 ? null : ParseOr(tokens, ref index, denied, 0);
@@ -320,36 +320,5 @@ public sealed class LicensePolicy
         }
 
         return verdict is null;
-    }
-
-    private static List<string> Tokenize(string expression)
-    {
-        var tokens = new List<string>();
-        int i = 0;
-        while (i < expression.Length)
-        {
-            char c = expression[i];
-            if (char.IsWhiteSpace(c))
-            {
-                i++;
-            }
-            else if (c is '(' or ')')
-            {
-                tokens.Add(c.ToString());
-                i++;
-            }
-            else
-            {
-                int start = i;
-                while (i < expression.Length && !char.IsWhiteSpace(expression[i]) && expression[i] is not '(' and not ')')
-                {
-                    i++;
-                }
-
-                tokens.Add(expression.Substring(start, i - start));
-            }
-        }
-
-        return tokens;
     }
 }
