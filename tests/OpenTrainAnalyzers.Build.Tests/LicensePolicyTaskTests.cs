@@ -183,8 +183,8 @@ public sealed class LicensePolicyTaskTests : IDisposable
         string with = Path.Combine(_directory, "with.spdx.json");
         string without = Path.Combine(_directory, "without.spdx.json");
 
-        ExportSpdx(app, "non-commercial", with);
-        ExportSpdx(app, null, without);
+        Export(app, "non-commercial", with);
+        Export(app, null, without);
 
         Assert.DoesNotContain("\"Annotation\"", File.ReadAllText(without), StringComparison.Ordinal);
         string text = File.ReadAllText(with);
@@ -202,7 +202,10 @@ public sealed class LicensePolicyTaskTests : IDisposable
         }
     }
 
-    private void ExportSpdx(string manifest, string? denied, string spdx) =>
+    /// <summary>One export of the manifest, CycloneDX unless the path ends in .spdx.json.</summary>
+    private void Export(string manifest, string? denied, string path)
+    {
+        bool spdx = path.EndsWith(".spdx.json", StringComparison.Ordinal);
         new ValidateTrainingLineage
         {
             BuildEngine = new FakeBuildEngine(),
@@ -210,25 +213,13 @@ public sealed class LicensePolicyTaskTests : IDisposable
             ProjectFile = Path.Combine(_directory, "app.csproj"),
             VerifyDigests = false,
             DeniedLicenses = denied,
-            Export = "spdx",
-            SpdxExport = spdx,
+            Export = spdx ? "spdx" : "cyclonedx",
+            CycloneDxExport = spdx ? null : path,
+            SpdxExport = spdx ? path : null,
             SourceDateEpoch = "1767225600",
             ToolVersionOverride = "test",
         }.Execute();
-
-    private void Export(string manifest, string? denied, string cycloneDx) =>
-        new ValidateTrainingLineage
-        {
-            BuildEngine = new FakeBuildEngine(),
-            Manifests = new ITaskItem[] { new TaskItem(manifest) },
-            ProjectFile = Path.Combine(_directory, "app.csproj"),
-            VerifyDigests = false,
-            DeniedLicenses = denied,
-            Export = "cyclonedx",
-            CycloneDxExport = cycloneDx,
-            SourceDateEpoch = "1767225600",
-            ToolVersionOverride = "test",
-        }.Execute();
+    }
 
     [Fact]
     public void A_packaged_manifest_names_its_package()
