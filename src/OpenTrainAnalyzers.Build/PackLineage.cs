@@ -147,13 +147,7 @@ public sealed class PackLineage : Task
             string directory = Path.GetDirectoryName(manifest)!;
             var document = parsed[manifest];
             var companions = new List<(string FullPath, string Relative)> { (manifest, Path.GetFileName(manifest)) };
-            foreach (var parent in document.Document?.Lineage.Node?.Parents.Nodes ?? Array.Empty<Parent>())
-            {
-                if (parent.Manifest.Node?.Path.AsString() is { Length: > 0 } parentPath && !parentPath.Contains("..") && !Path.IsPathRooted(parentPath))
-                {
-                    companions.Add((Path.GetFullPath(Path.Combine(directory, parentPath)), parentPath.Replace('\\', '/')));
-                }
-            }
+            companions.AddRange(WeightVerifier.VendoredParents(document, directory));
 
             // The producer's signature (weights.signature) travels beside the manifest, so that apps can verify it too.
             if (document.Document?.Weights.Node?.Signature.Node?.Path.AsString() is { Length: > 0 } signaturePath && WeightPaths.Problem(signaturePath) is null
@@ -252,13 +246,9 @@ public sealed class PackLineage : Task
         foreach (var entry in parsed.Where(p => own.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             Place(entry.Key);
-            string directory = Path.GetDirectoryName(entry.Key)!;
-            foreach (var parent in entry.Value.Document?.Lineage.Node?.Parents.Nodes ?? Array.Empty<Parent>())
+            foreach (var (parent, _) in WeightVerifier.VendoredParents(entry.Value, Path.GetDirectoryName(entry.Key)!))
             {
-                if (parent.Manifest.Node?.Path.AsString() is { Length: > 0 } parentPath && WeightPaths.Problem(parentPath) is null)
-                {
-                    Place(Path.GetFullPath(Path.Combine(directory, parentPath)));
-                }
+                Place(parent);
             }
         }
 

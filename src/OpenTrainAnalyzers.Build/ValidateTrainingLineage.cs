@@ -476,15 +476,13 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         var candidates = new Dictionary<string, List<string>>(WeightVerifier.PathComparer);
         foreach (var entry in byPath)
         {
-            string directory = Path.GetDirectoryName(entry.Key)!;
-            foreach (var parent in entry.Value.Manifest?.Document?.Lineage.Node?.Parents.Nodes ?? Array.Empty<OpenTrain.Lineage.Model.Parent>())
+            if (entry.Value.Manifest is not { } childManifest)
             {
-                if (parent.Manifest.Node?.Path.AsString() is not { Length: > 0 } relative || WeightPaths.Problem(relative) is not null)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                string full = Path.GetFullPath(Path.Combine(directory, relative));
+            foreach (var (full, _) in WeightVerifier.VendoredParents(childManifest, Path.GetDirectoryName(entry.Key)!))
+            {
                 if (byPath.TryGetValue(full, out var vendored) && vendored.Manifest is { } parentManifest
                     && !parentManifest.WeightFiles.Any(file => WeightVerifier.FullPathOf(file, Path.GetDirectoryName(full)!) is { } weight && SafeFiles.KindOf(weight) == FileKind.Regular))
                 {

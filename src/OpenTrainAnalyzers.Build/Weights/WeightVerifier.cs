@@ -34,6 +34,36 @@ internal static class WeightVerifier
     }
 
     /// <summary>
+    /// The parent manifests this manifest vendors (lineage.parents[].manifest.path), as full paths with the path as
+    /// written; a missing or disallowed path is left out (the chain reports it).
+    /// </summary>
+    public static IEnumerable<(string FullPath, string Relative)> VendoredParents(LineageManifest manifest, string manifestDirectory)
+    {
+        foreach (var parent in manifest.Document?.Lineage.Node?.Parents.Nodes ?? Array.Empty<OpenTrain.Lineage.Model.Parent>())
+        {
+            if (parent.Manifest.Node?.Path.AsString() is not { Length: > 0 } relative || WeightPaths.Problem(relative) is not null)
+            {
+                continue;
+            }
+
+            string? full;
+            try
+            {
+                full = Path.GetFullPath(Path.Combine(manifestDirectory, relative.Replace('/', Path.DirectorySeparatorChar)));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException or System.Security.SecurityException)
+            {
+                full = null;
+            }
+
+            if (full is not null)
+            {
+                yield return (full, relative.Replace('\\', '/'));
+            }
+        }
+    }
+
+    /// <summary>
     /// Checks every declared weight file, in this order, and stops at the first problem of each: the path's links
     /// (a loop is OTL0200; a final target outside the manifest's folder and the opt-in roots is OTL0203, and such a
     /// file is neither sized nor hashed, so nothing about it reaches a log or report), its type (only a regular file
