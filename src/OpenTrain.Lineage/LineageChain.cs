@@ -292,7 +292,7 @@ public static class LineageChain
         }
 
         var (matches, otherRevisions) = sources.Find(identity);
-        var distinct = matches.GroupBy(m => m.Sha256, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        var distinct = LineageSources.DistinctContents(matches);
         var pinned = parent.Manifest.Node?.Sha256.Value;
 
         // A manifest already on the chain names this identity: a cycle, whatever the pin says (pins cannot both hold in one).

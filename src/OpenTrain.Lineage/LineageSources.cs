@@ -174,6 +174,10 @@ public sealed class LineageSources
 
     private static byte Lower(byte b) => b >= (byte)'A' && b <= (byte)'Z' ? (byte)(b | 0x20) : b;
 
+    /// <summary>One manifest per distinct content: the same bytes in two sources are one manifest.</summary>
+    public static List<SourceManifest> DistinctContents(IEnumerable<SourceManifest> manifests) =>
+        manifests.GroupBy(m => m.Sha256, StringComparer.Ordinal).Select(g => g.First()).ToList();
+
     internal static string Sha256Of(byte[] bytes)
     {
         using var sha = SHA256.Create();

@@ -430,7 +430,7 @@ internal sealed class LineageScaffold
     {
         var identity = LineageSources.IdentityOf(identifiers);
         var (matches, otherRevisions) = _sources.Find(identity);
-        var distinct = matches.GroupBy(m => m.Sha256, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        var distinct = LineageSources.DistinctContents(matches);
         if (distinct.Count == 1)
         {
             Fact(at + ".manifest.sha256", distinct[0].Sha256, $"lineage source {distinct[0].Origin} holds {name}'s manifest (review it: the pin says you did)");
