@@ -82,7 +82,10 @@ public sealed class LineageSources
     public (List<SourceManifest> Matches, List<SourceManifest> OtherRevisions) Find(ModelIdentity wanted)
     {
         // Many children name the same few base models: each identity is searched for once per build.
-        string key = wanted.ToString();
+        // The key compares as the match does: a Hugging Face id and revision without case, a URL's path with it.
+        string key = wanted.HuggingFace is not null
+            ? "hf " + wanted.HuggingFace.ToLowerInvariant() + "@" + wanted.Revision?.ToLowerInvariant()
+            : "url " + wanted.Url;
         if (!_found.TryGetValue(key, out var found))
         {
             found = Search(wanted);
@@ -92,7 +95,7 @@ public sealed class LineageSources
         return (new List<SourceManifest>(found.Matches), new List<SourceManifest>(found.OtherRevisions));
     }
 
-    private readonly Dictionary<string, (List<SourceManifest> Matches, List<SourceManifest> OtherRevisions)> _found = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (List<SourceManifest> Matches, List<SourceManifest> OtherRevisions)> _found = new(StringComparer.Ordinal);
 
     private (List<SourceManifest> Matches, List<SourceManifest> OtherRevisions) Search(ModelIdentity wanted)
     {

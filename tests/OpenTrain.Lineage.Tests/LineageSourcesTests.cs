@@ -47,6 +47,19 @@ public class LineageSourcesTests
     }
 
     [Fact]
+    public void A_remembered_lookup_never_answers_another_identity()
+    {
+        // Lookups are remembered per identity; the memory must compare as the match does (a URL's path with case).
+        var source = new SourceManifest("/s/a.lineage.json", "folder s (a.lineage.json)", Encoding.UTF8.GetBytes(
+            Fixture.Complete.Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"url\": \"https://models.example.org/Aurora\"},", StringComparison.Ordinal)));
+        var sources = new LineageSources(new[] { "folder s" }, () => new[] { source });
+
+        Assert.Single(sources.Find(LineageSources.IdentityOf(JsonParser.Parse("""{"url": "https://models.example.org/Aurora"}""").Root)).Matches);
+        Assert.Empty(sources.Find(LineageSources.IdentityOf(JsonParser.Parse("""{"url": "https://models.example.org/aurora"}""").Root)).Matches);
+        Assert.Empty(sources.Find(LineageSources.IdentityOf(JsonParser.Parse("""{"huggingface": "a/b", "huggingfaceRevision": "x"}""").Root)).Matches);
+    }
+
+    [Fact]
     public void Sources_are_read_on_the_first_lookup_only_and_an_unreadable_file_never_matches()
     {
         int loads = 0;
