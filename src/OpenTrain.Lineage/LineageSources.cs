@@ -69,9 +69,6 @@ public sealed class LineageSources
     /// <summary>Source files that are not readable manifests (they cannot say whose lineage they are).</summary>
     public int Unreadable => Manifests.Count(m => !m.Manifest.IsReadable);
 
-    /// <summary>True once a lookup read the sources (the host then lists their files as inputs of the gate).</summary>
-    public bool Loaded => _manifests is not null;
-
     public IReadOnlyList<SourceManifest> Manifests => _manifests ??= _load();
 
     /// <summary>The identity a parent entry or a model section states: the Hugging Face id and revision, or a URL.</summary>

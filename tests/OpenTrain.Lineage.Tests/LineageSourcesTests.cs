@@ -69,7 +69,7 @@ public class LineageSourcesTests
             return new[] { new SourceManifest("/s/broken.lineage.json", "folder s (broken.lineage.json)", Encoding.UTF8.GetBytes("{ \"model\": ")) };
         });
 
-        Assert.False(sources.Loaded);
+        Assert.Equal(0, loads);
         var identity = LineageSources.IdentityOf(JsonParser.Parse("""{"huggingface": "a/b"}""").Root);
         Assert.Empty(sources.Find(identity).Matches);
         Assert.Empty(sources.Find(identity).Matches);
