@@ -103,6 +103,9 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
     /// </summary>
     public ITaskItem[] Sources { get; set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>Folders listed in one source at most; internal so that a test can meet the limit without 20,000 folders.</summary>
+    internal int SourceFolderLimit { get; set; } = SourceFolders.MaxFolders;
+
     /// <summary>
     /// A lineage-only package (OpenTrainLineagePackage): its manifests describe models it does not ship, so they are
     /// checked as parents are (reader, policy, their own parents) and no weight is expected on disk.
@@ -299,7 +302,7 @@ public sealed class ValidateTrainingLineage : Task, ICancelableTask
         }
 
         var sourceProblems = new List<LineageFinding>();
-        var sources = SourceFolders.From(Sources, ProjectDirectory(), sourceProblems, out var sourceRoots);
+        var sources = SourceFolders.From(Sources, ProjectDirectory(), sourceProblems, out var sourceRoots, SourceFolderLimit);
         EmitAll(projectFile, sourceProblems);
 
         var hasher = WeightHasher.Load(HashCacheFile);

@@ -396,19 +396,44 @@ public sealed class LineageSourceTaskTests : IDisposable
     [Fact]
     public void A_source_pointed_at_a_huge_tree_stops_with_a_located_error_not_a_long_walk()
     {
+        // The real limit is 20,000 folders; the task's internal limit lets the test meet it with 41 (the source folder
+        // and 40 below it; a full-size tree filled the disk of a CI machine).
+        const int limit = 40;
         WriteBase("contoso/iris-base", Revision);
         string child = WriteChild("contoso/iris-base", Revision, new string('a', 64)); // not the base's digest: OTL0508 shows it was read
-        for (int i = 0; i <= Files.SourceFolders.MaxFolders; i++)
+        Assert.Empty(Directory.GetDirectories(_source));
+        for (int i = 0; i < limit; i++)
         {
             Directory.CreateDirectory(Path.Combine(_source, "d" + i));
         }
 
-        var errors = Run(child, "declared", Folder(_source)).Errors;
+        var engine = new FakeBuildEngine();
+        new ValidateTrainingLineage
+        {
+            BuildEngine = engine,
+            Manifests = new[] { new TaskItem(child) },
+            ProjectFile = Path.Combine(_app, "app.csproj"),
+            Sources = new[] { Folder(_source) },
+            SourceFolderLimit = limit,
+        }.Execute();
 
-        var stopped = Assert.Single(errors, e => e.Code == "OTL0017");
-        Assert.Contains($"more than {Files.SourceFolders.MaxFolders:N0} folders", stopped.Message, StringComparison.Ordinal);
+        var stopped = Assert.Single(engine.Errors, e => e.Code == "OTL0017");
+        Assert.Contains($"more than {limit} folders", stopped.Message, StringComparison.Ordinal);
         Assert.Equal(Path.Combine(_app, "app.csproj"), stopped.File);
-        Assert.Contains(errors, e => e.Code == "OTL0508"); // what was read before the stop still counts
+        Assert.Contains(engine.Errors, e => e.Code == "OTL0508"); // what was read before the stop still counts
+
+        // One folder fewer is within the limit: no stop.
+        Directory.Delete(Path.Combine(_source, "d0"));
+        var within = new FakeBuildEngine();
+        new ValidateTrainingLineage
+        {
+            BuildEngine = within,
+            Manifests = new[] { new TaskItem(child) },
+            ProjectFile = Path.Combine(_app, "app.csproj"),
+            Sources = new[] { Folder(_source) },
+            SourceFolderLimit = limit,
+        }.Execute();
+        Assert.DoesNotContain(within.Errors, e => e.Code == "OTL0017");
     }
 
     [Fact]

@@ -4,9 +4,10 @@ namespace OpenTrainAnalyzers.IntegrationTests;
 
 /// <summary>
 /// Packs the real OpenTrainAnalyzers nupkg once per test run into a local feed, and gives every test the same feed,
-/// the same package cache (so ONNX Runtime is restored once) and a fresh copy of the project it builds.
+/// the same package cache (so ONNX Runtime is restored once) and a fresh copy of the project it builds. The projects'
+/// folder is deleted when the run ends (set OPENTRAIN_KEEP_TEST_PROJECTS=1 to keep it for a look at a failure).
 /// </summary>
-public sealed class PackageFixture
+public sealed class PackageFixture : IDisposable
 {
     public const string Version = "0.0.0-it";
 
@@ -82,12 +83,32 @@ public sealed class PackageFixture
         }
 
         File.Copy(NuGetConfig, Path.Combine(target, "nuget.config"));
+        // Hard links for package files copied to bin: ONNX Runtime's natives for every platform are ~240 MB per app, and
+        // thirty apps filled the disk of a CI machine. MSBuild copies instead when it cannot link (another drive).
         File.WriteAllText(Path.Combine(target, "Directory.Build.props"), $"""
             <Project>
-              <PropertyGroup><OpenTrainAnalyzersVersion>{Version}</OpenTrainAnalyzersVersion></PropertyGroup>
+              <PropertyGroup>
+                <OpenTrainAnalyzersVersion>{Version}</OpenTrainAnalyzersVersion>
+                <CreateHardLinksForCopyLocalIfPossible>true</CreateHardLinksForCopyLocalIfPossible>
+              </PropertyGroup>
             </Project>
             """);
         return target;
+    }
+
+    public void Dispose()
+    {
+        if (System.Environment.GetEnvironmentVariable("OPENTRAIN_KEEP_TEST_PROJECTS") is not { Length: > 0 })
+        {
+            try
+            {
+                Directory.Delete(Projects, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A test left a file it cannot delete (a FIFO still open, a read-only folder): the rest is gone.
+            }
+        }
     }
 
     public BuildResult Build(string projectDirectory, params string[] properties) =>

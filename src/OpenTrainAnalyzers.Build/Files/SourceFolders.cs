@@ -33,7 +33,8 @@ internal static class SourceFolders
     /// The sources' folders (real paths): a source manifest's vendored parents lie there, so reading them is not leaving
     /// the allowed roots (a folder source; the opentrain/lineage/ folder of a package).
     /// </param>
-    public static LineageSources From(ITaskItem[] items, string projectDirectory, List<LineageFinding> problems, out IReadOnlyList<string> roots)
+    /// <param name="maxFolders">Folders listed in one source at most (<see cref="MaxFolders"/>; tests lower it).</param>
+    public static LineageSources From(ITaskItem[] items, string projectDirectory, List<LineageFinding> problems, out IReadOnlyList<string> roots, int maxFolders = MaxFolders)
     {
         var searched = new List<string>();
         var rootList = new List<string>();
@@ -124,10 +125,10 @@ internal static class SourceFolders
             return LineageSources.None;
         }
 
-        return new LineageSources(searched, () => Load(folders, files, problems));
+        return new LineageSources(searched, () => Load(folders, files, problems, maxFolders));
     }
 
-    private static IReadOnlyList<SourceManifest> Load(List<(string FullPath, string Shown)> folders, List<(string FullPath, string Origin)> files, List<LineageFinding> problems)
+    private static IReadOnlyList<SourceManifest> Load(List<(string FullPath, string Shown)> folders, List<(string FullPath, string Origin)> files, List<LineageFinding> problems, int maxFolders)
     {
         var manifests = new List<SourceManifest>();
         long total = 0;
@@ -178,8 +179,8 @@ internal static class SourceFolders
             foreach (var (folder, shown) in folders)
             {
                 var roots = new[] { SafeFiles.RealPath(folder) };
-                foreach (var file in Walk(folder, () => problems.Add(Problem(
-                    $"OpenTrainLineageSource '{shown}' has more than {MaxFolders:N0} folders; the search stopped there. A source is a folder of reviewed manifests: point the item at that folder, not at a whole drive or home folder."))))
+                foreach (var file in Walk(folder, maxFolders, () => problems.Add(Problem(
+                    $"OpenTrainLineageSource '{shown}' has more than {maxFolders:N0} folders; the search stopped there. A source is a folder of reviewed manifests: point the item at that folder, not at a whole drive or home folder."))))
                 {
                     string relative = file.Substring(folder.Length).TrimStart(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Replace('\\', '/');
                     if (!Add(file, $"folder {shown} ({relative})", roots))
@@ -201,14 +202,14 @@ internal static class SourceFolders
     /// Manifest files under <paramref name="root"/> in a stable order. Hidden folders (.git) and folders reached through
     /// links are not entered: a link could lead outside the source or back into it forever.
     /// </summary>
-    private static IEnumerable<string> Walk(string root, Action tooMany)
+    private static IEnumerable<string> Walk(string root, int maxFolders, Action tooMany)
     {
         var pending = new Stack<(string Path, int Depth)>();
         pending.Push((root, 0));
         int listed = 0;
         while (pending.Count > 0)
         {
-            if (++listed > MaxFolders)
+            if (++listed > maxFolders)
             {
                 tooMany(); // a source pointed at a drive or a home folder must not walk it for minutes
                 yield break;

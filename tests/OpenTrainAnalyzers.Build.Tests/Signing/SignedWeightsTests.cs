@@ -24,9 +24,15 @@ public sealed class SignedWeightsTests : IDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("opentrain-sig-").FullName;
     private readonly FakeBuildEngine _engine = new();
-    private string? _jsonReport;
+    private readonly string _jsonReport;
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public SignedWeightsTests() => _jsonReport = _directory + "-report.json"; // beside the signed folder, not in it
+
+    public void Dispose()
+    {
+        Directory.Delete(_directory, recursive: true);
+        File.Delete(_jsonReport);
+    }
 
     private static string Keys(string name) => Path.Combine(Oms, "model-transparency", "keys", name);
 
@@ -756,7 +762,7 @@ public sealed class SignedWeightsTests : IDisposable
 
     private ValidateTrainingLineage Task(FakeBuildEngine engine, string manifest, string? trustedSigner)
     {
-        _jsonReport = Path.Combine(_directory, "..", Path.GetFileName(_directory) + "-" + Guid.NewGuid().ToString("N") + ".json");
+        File.Delete(_jsonReport); // a run that writes no report must not be read as the last one's
         return new ValidateTrainingLineage
         {
             BuildEngine = engine,
@@ -771,8 +777,7 @@ public sealed class SignedWeightsTests : IDisposable
 
     private JsonElement ReportedSignature()
     {
-        var report = JsonDocument.Parse(File.ReadAllText(_jsonReport!));
-        File.Delete(_jsonReport!);
+        var report = JsonDocument.Parse(File.ReadAllText(_jsonReport));
         return report.RootElement.GetProperty("models")[0].GetProperty("signature").Clone();
     }
 
