@@ -407,33 +407,29 @@ public sealed class LineageSourceTaskTests : IDisposable
             Directory.CreateDirectory(Path.Combine(_source, "d" + i));
         }
 
-        var engine = new FakeBuildEngine();
-        new ValidateTrainingLineage
+        FakeBuildEngine Validate()
         {
-            BuildEngine = engine,
-            Manifests = new[] { new TaskItem(child) },
-            ProjectFile = Path.Combine(_app, "app.csproj"),
-            Sources = new[] { Folder(_source) },
-            SourceFolderLimit = limit,
-        }.Execute();
+            var engine = new FakeBuildEngine();
+            new ValidateTrainingLineage
+            {
+                BuildEngine = engine,
+                Manifests = new[] { new TaskItem(child) },
+                ProjectFile = Path.Combine(_app, "app.csproj"),
+                Sources = new[] { Folder(_source) },
+                SourceFolderLimit = limit,
+            }.Execute();
+            return engine;
+        }
 
-        var stopped = Assert.Single(engine.Errors, e => e.Code == "OTL0017");
+        var errors = Validate().Errors;
+        var stopped = Assert.Single(errors, e => e.Code == "OTL0017");
         Assert.Contains($"more than {limit} folders", stopped.Message, StringComparison.Ordinal);
         Assert.Equal(Path.Combine(_app, "app.csproj"), stopped.File);
-        Assert.Contains(engine.Errors, e => e.Code == "OTL0508"); // what was read before the stop still counts
+        Assert.Contains(errors, e => e.Code == "OTL0508"); // what was read before the stop still counts
 
         // One folder fewer is within the limit: no stop.
         Directory.Delete(Path.Combine(_source, "d0"));
-        var within = new FakeBuildEngine();
-        new ValidateTrainingLineage
-        {
-            BuildEngine = within,
-            Manifests = new[] { new TaskItem(child) },
-            ProjectFile = Path.Combine(_app, "app.csproj"),
-            Sources = new[] { Folder(_source) },
-            SourceFolderLimit = limit,
-        }.Execute();
-        Assert.DoesNotContain(within.Errors, e => e.Code == "OTL0017");
+        Assert.DoesNotContain(Validate().Errors, e => e.Code == "OTL0017");
     }
 
     [Fact]
