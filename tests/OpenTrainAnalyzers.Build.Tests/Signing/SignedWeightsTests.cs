@@ -678,36 +678,7 @@ public sealed class SignedWeightsTests : IDisposable
             string digest = digestsFromDisk ? Sha256Hex(File.ReadAllBytes(full)) : f.Digest;
             return $$"""      { "path": "{{f.Name}}", "sha256": "{{digest}}", "size": {{new FileInfo(full).Length}} }""";
         });
-        string closed(string what) => $$"""{ "availability": "closed", "description": "The {{what}} of the signed model.", "justification": "Internal to the producer." }""";
-        string signature = signaturePath is null ? string.Empty : ",\n    \"signature\": { \"path\": \"" + signaturePath + "\" }";
-        string json = $$"""
-            {
-              "manifestVersion": "1.0",
-              "model": { "name": "signed", "version": "1", "producer": { "name": "Producer" }, "license": "Apache-2.0", "task": "text-classification" },
-              "weights": {
-                "format": "other",
-                "files": [
-            {{string.Join(",\n", entries)}}
-                ]{{signature}}
-              },
-              "lineage": { "derivation": "from-scratch" },
-              "training": {
-                "data": { "availability": "closed", "description": "Support tickets of one year.", "justification": "They contain customer names.",
-                          "sources": [{ "name": "Help desk exports" }], "collection": "All tickets of 2025 exported from the help desk.",
-                          "cleaning": "Names and e-mail addresses were removed.", "labeling": { "method": "human", "criteria": "Urgent when a customer cannot work." } },
-                "processing": { "availability": "closed", "description": "Scripts that anonymise and split tickets.", "justification": "Internal to the producer.", "method": "Anonymise, deduplicate, split by month." },
-                "configuration": { "architecture": { "availability": "closed", "description": "A small convolutional text classifier.", "justification": "Internal to the producer.", "family": "cnn" }, "hyperparameters": {{closed("hyperparameters")}} },
-                "code": {{closed("training code")}},
-                "evaluation": { "availability": "closed", "description": "Accuracy on December tickets.", "justification": "Internal to the producer.",
-                                "metrics": [{ "metric": "accuracy", "value": 0.8, "dataset": "december" }],
-                                "datasets": [{ "id": "december", "name": "December tickets", "availability": "closed", "description": "Tickets of December 2025.", "justification": "They contain customer names.",
-                                               "sources": [{ "name": "Help desk exports" }], "collection": "All tickets of December exported.", "cleaning": "Names and e-mail addresses were removed.", "labeling": { "method": "none" } }],
-                                "code": {{closed("evaluation code")}} }
-              },
-              "documentation": { "modelCard": {{closed("model card")}}, "dataCard": {{closed("data card")}} }
-            }
-            """;
-        File.WriteAllText(manifest, json);
+        File.WriteAllText(manifest, OpenTrain.TestSupport.SignedModelManifest.Json(entries, signaturePath));
     }
 
     /// <summary>An OMS v1.1-shaped key bundle signed here (DSSE PAE, DER signature), with a key hint.</summary>
