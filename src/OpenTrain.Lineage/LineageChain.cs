@@ -287,7 +287,7 @@ public static class LineageChain
         {
             Report(findings, LineageRules.ParentUnverified, reference ?? parent.Json, LineageLevel.Declared,
                 $"Parent '{name}' has no local manifest: vendor its lineage manifest next to this one and set manifest {{ \"path\": ..., \"sha256\": ... }} (builds resolve parents offline), "
-                + "or give the parent identifiers (huggingface and huggingfaceRevision, or url) and pin manifest { \"sha256\": ... } so that a lineage source supplies it. " + Searched(sources));
+                + "or give the parent identifiers (huggingface and huggingfaceRevision, url, purl, doi or motRecord) and pin manifest { \"sha256\": ... } so that a lineage source supplies it. " + Searched(sources));
             return null;
         }
 

@@ -44,9 +44,10 @@ public sealed class SourceManifest
 
 /// <summary>
 /// Where parent manifests are found by the parent's identity (docs/sharing-lineage.md): a parent entry with
-/// <c>identifiers.huggingface</c> (+ <c>huggingfaceRevision</c>) or <c>identifiers.url</c> and a manifest pinned by
-/// <c>sha256</c> alone resolves to the source manifest whose own <c>model.identifiers</c> say the same and whose bytes
-/// have that digest. The manifests are loaded on the first lookup only: most builds never need them.
+/// <c>identifiers</c> (<c>huggingface</c> + <c>huggingfaceRevision</c>, <c>url</c>, <c>purl</c>, <c>doi</c>,
+/// <c>motRecord</c>) and a manifest pinned by <c>sha256</c> alone resolves to the source manifest whose own
+/// <c>model.identifiers</c> agree with it and whose bytes have that digest. The identity only narrows the search; the
+/// pinned digest decides. The manifests are loaded on the first lookup only: most builds never need them.
 /// </summary>
 public sealed class LineageSources
 {
@@ -71,18 +72,41 @@ public sealed class LineageSources
 
     public IReadOnlyList<SourceManifest> Manifests => _manifests ??= _load();
 
-    /// <summary>The identity a parent entry or a model section states: the Hugging Face id and revision, or a URL.</summary>
-    public static ModelIdentity IdentityOf(JsonValue? identifiers) =>
-        new(HubId(identifiers?["huggingface"]?.AsString()), Trimmed(identifiers?["huggingfaceRevision"]?.AsString()), Url(identifiers?[FieldNames.Url]?.AsString()));
+    /// <summary>
+    /// The identity a parent entry or a model section states. A <c>pkg:huggingface/…</c> purl states the Hugging Face id
+    /// and revision (when the huggingface fields do not); any other purl, a DOI and a MOT record are compared as ids.
+    /// </summary>
+    public static ModelIdentity IdentityOf(JsonValue? identifiers)
+    {
+        string? hub = HubId(identifiers?["huggingface"]?.AsString());
+        string? revision = Trimmed(identifiers?["huggingfaceRevision"]?.AsString());
+        string? purl = Purl(identifiers?[FieldNames.Purl]?.AsString(), out string? purlHub, out string? purlRevision);
+        if (purlHub is not null)
+        {
+            // pkg:huggingface/<namespace>/<name>@<revision> (the purl spec's type for Hugging Face models).
+            if (hub is null)
+            {
+                hub = purlHub;
+                revision ??= purlRevision;
+            }
+            else if (string.Equals(hub, purlHub, StringComparison.OrdinalIgnoreCase))
+            {
+                revision ??= purlRevision;
+            }
+
+            purl = null;
+        }
+
+        return new ModelIdentity(hub, revision, Url(identifiers?[FieldNames.Url]?.AsString()), purl, Doi(identifiers?["doi"]?.AsString()), Trimmed(identifiers?["motRecord"]?.AsString()));
+    }
 
     /// <summary>Source manifests that describe the model <paramref name="wanted"/> names, in a stable order, and those that differ only by revision.</summary>
     public (List<SourceManifest> Matches, List<SourceManifest> OtherRevisions) Find(ModelIdentity wanted)
     {
         // Many children name the same few base models: each identity is searched for once per build.
-        // The key compares as the match does: a Hugging Face id and revision without case, a URL's path with it.
-        string key = wanted.HuggingFace is not null
-            ? "hf " + wanted.HuggingFace.ToLowerInvariant() + "@" + wanted.Revision?.ToLowerInvariant()
-            : "url " + wanted.Url;
+        // The key compares as the match does: a Hugging Face id, revision and DOI without case, the others with it.
+        string key = string.Join("\n", "hf " + wanted.HuggingFace?.ToLowerInvariant() + "@" + wanted.Revision?.ToLowerInvariant(),
+            "url " + (wanted.HasModelId ? null : wanted.Url), "purl " + wanted.Purl, "doi " + wanted.Doi?.ToLowerInvariant(), "mot " + wanted.MotRecord);
         if (!_found.TryGetValue(key, out var found))
         {
             found = Search(wanted);
@@ -103,42 +127,92 @@ public sealed class LineageSources
             return (matches, otherRevisions);
         }
 
+        // Only a file whose bytes write one of the wanted ids can state it: the others are not parsed at all (a source of
+        // a thousand base models costs one byte search per lookup, not a thousand parses). An id written with JSON escapes
+        // is missed, which can only leave the parent unresolved (OTL0501), never resolve a wrong one. A URL is compared
+        // normalised (host case, trailing slash), so it has no such text: a parent known by its URL alone parses every candidate.
+        var texts = !wanted.HasModelId ? null
+            : new[] { wanted.HuggingFace, PurlText(wanted.Purl), wanted.Doi, wanted.MotRecord }.Where(t => t is not null).Select(t => t!).ToList();
         foreach (var candidate in Manifests)
         {
-            // Only a file whose bytes name the Hugging Face id can state it: the others are not parsed at all (a source
-            // of a thousand base models costs one byte search per lookup, not a thousand parses). A name written with
-            // JSON escapes is missed, which can only leave the parent unresolved (OTL0501), never resolve a wrong one.
-            if (wanted.HuggingFace is not null && !ContainsAsciiIgnoreCase(candidate.Bytes, wanted.HuggingFace))
+            if (texts is not null && !texts.Any(text => ContainsAsciiIgnoreCase(candidate.Bytes, text)))
             {
                 continue;
             }
 
-            var own = candidate.Identity;
-            if (wanted.HuggingFace is not null)
+            switch (Compare(wanted, candidate.Identity))
             {
-                if (!string.Equals(own.HuggingFace, wanted.HuggingFace, StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                // A parent pinned to a revision needs the manifest of that revision; one that states no revision is not it.
-                if (wanted.Revision is not null && !string.Equals(own.Revision, wanted.Revision, StringComparison.OrdinalIgnoreCase))
-                {
+                case Agreement.Same:
+                    matches.Add(candidate);
+                    break;
+                case Agreement.OtherRevision:
                     otherRevisions.Add(candidate);
-                    continue;
-                }
-
-                matches.Add(candidate);
-            }
-            else if (wanted.Url is not null && string.Equals(own.Url, wanted.Url, StringComparison.Ordinal))
-            {
-                matches.Add(candidate);
+                    break;
             }
         }
 
         matches.Sort((a, b) => string.CompareOrdinal(a.Origin, b.Origin));
         otherRevisions.Sort((a, b) => string.CompareOrdinal(a.Origin, b.Origin));
         return (matches, otherRevisions);
+    }
+
+    /// <summary>What a writer of the same purl certainly wrote: all but "pkg:" (which may be written "pkg:/").</summary>
+    private static string? PurlText(string? purl) =>
+        purl is not null && purl.StartsWith("pkg:", StringComparison.Ordinal) ? purl.Substring(4) : purl;
+
+    private enum Agreement
+    {
+        Different,
+        Same,
+        OtherRevision,
+    }
+
+    /// <summary>
+    /// Whether a source manifest's own identity is the wanted one. The ids that name one model (Hugging Face id, purl,
+    /// DOI, MOT record): every kind both state agrees, and they share at least one; a parent pinned to a revision needs a
+    /// manifest of that revision (one that states none is not it). A URL is often a project's page rather than the
+    /// model's, so it is compared only when the parent states no other id. Agreeing on more than is needed costs nothing:
+    /// the pinned digest still has to match the manifest's bytes.
+    /// </summary>
+    private static Agreement Compare(ModelIdentity wanted, ModelIdentity own)
+    {
+        if (!wanted.HasModelId)
+        {
+            return wanted.Url is not null && string.Equals(own.Url, wanted.Url, StringComparison.Ordinal) ? Agreement.Same : Agreement.Different;
+        }
+
+        bool shared = false;
+        bool otherRevision = false;
+        if (wanted.HuggingFace is not null && own.HuggingFace is not null)
+        {
+            if (!string.Equals(own.HuggingFace, wanted.HuggingFace, StringComparison.OrdinalIgnoreCase))
+            {
+                return Agreement.Different;
+            }
+
+            otherRevision = wanted.Revision is not null && !string.Equals(own.Revision, wanted.Revision, StringComparison.OrdinalIgnoreCase);
+            shared = true;
+        }
+
+        foreach (var (a, b, comparison) in new[]
+        {
+            (wanted.Purl, own.Purl, StringComparison.Ordinal),
+            (wanted.Doi, own.Doi, StringComparison.OrdinalIgnoreCase),
+            (wanted.MotRecord, own.MotRecord, StringComparison.Ordinal),
+        })
+        {
+            if (a is not null && b is not null)
+            {
+                if (!string.Equals(a, b, comparison))
+                {
+                    return Agreement.Different;
+                }
+
+                shared = true;
+            }
+        }
+
+        return !shared ? Agreement.Different : otherRevision ? Agreement.OtherRevision : Agreement.Same;
     }
 
     /// <summary>ASCII case-insensitive search of <paramref name="text"/> (a Hugging Face id: ASCII) in UTF-8 bytes.</summary>
@@ -219,16 +293,77 @@ public sealed class LineageSources
 
         return uri.Scheme.ToLowerInvariant() + "://" + uri.Authority.ToLowerInvariant() + uri.PathAndQuery.TrimEnd('/') + uri.Fragment;
     }
+
+    /// <summary>
+    /// A package URL compared without its qualifiers and subpath (their order and presence vary between writers), with
+    /// its type in lower case. A <c>pkg:huggingface</c> purl is returned as its Hugging Face id and revision instead.
+    /// </summary>
+    private static string? Purl(string? text, out string? hub, out string? revision)
+    {
+        hub = null;
+        revision = null;
+        string? purl = Trimmed(text);
+        if (purl is null || !purl.StartsWith("pkg:", StringComparison.OrdinalIgnoreCase))
+        {
+            return purl; // not a purl: still an id to compare as written
+        }
+
+        string body = purl.Substring(4).TrimStart('/');
+        int end = body.IndexOfAny(new[] { '?', '#' });
+        body = (end < 0 ? body : body.Substring(0, end)).TrimEnd('/');
+        int slash = body.IndexOf('/');
+        if (slash <= 0)
+        {
+            return "pkg:" + body;
+        }
+
+        string type = body.Substring(0, slash).ToLowerInvariant();
+        string rest = body.Substring(slash + 1);
+        if (type == "huggingface")
+        {
+            int at = rest.LastIndexOf('@');
+            string name = Uri.UnescapeDataString(at < 0 ? rest : rest.Substring(0, at));
+            revision = at < 0 ? null : Trimmed(Uri.UnescapeDataString(rest.Substring(at + 1)));
+            hub = name.Length == 0 ? null : name;
+            return hub is null ? "pkg:" + type + "/" + rest : null;
+        }
+
+        return "pkg:" + type + "/" + rest;
+    }
+
+    /// <summary>A DOI without its resolver or "doi:" prefix (DOIs are compared without case).</summary>
+    private static string? Doi(string? text)
+    {
+        string? doi = Trimmed(text);
+        if (doi is null)
+        {
+            return null;
+        }
+
+        foreach (var prefix in new[] { "https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi.org/", "doi:" })
+        {
+            if (doi.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                doi = doi.Substring(prefix.Length).Trim();
+                break;
+            }
+        }
+
+        return doi.Length == 0 ? null : doi;
+    }
 }
 
-/// <summary>Who a model is: its Hugging Face id and revision, or its URL. Empty when neither is stated.</summary>
+/// <summary>Who a model is: its Hugging Face id and revision, URL, package URL, DOI, MOT record. Empty when none is stated.</summary>
 public readonly struct ModelIdentity
 {
-    public ModelIdentity(string? huggingFace, string? revision, string? url)
+    public ModelIdentity(string? huggingFace, string? revision, string? url, string? purl = null, string? doi = null, string? motRecord = null)
     {
         HuggingFace = huggingFace;
         Revision = huggingFace is null ? null : revision;
         Url = url;
+        Purl = purl;
+        Doi = doi;
+        MotRecord = motRecord;
     }
 
     public string? HuggingFace { get; }
@@ -237,8 +372,35 @@ public readonly struct ModelIdentity
 
     public string? Url { get; }
 
-    public bool IsEmpty => HuggingFace is null && Url is null;
+    /// <summary>A package URL other than pkg:huggingface (that one is <see cref="HuggingFace"/>), without qualifiers.</summary>
+    public string? Purl { get; }
 
-    public override string ToString() =>
-        HuggingFace is not null ? "huggingface " + HuggingFace + (Revision is null ? string.Empty : "@" + Revision) : Url is not null ? "url " + Url : "no identity";
+    public string? Doi { get; }
+
+    public string? MotRecord { get; }
+
+    public bool IsEmpty => !HasModelId && Url is null;
+
+    /// <summary>An id that names one model (not a URL, which may be a project's page): then the URL is not compared.</summary>
+    public bool HasModelId => HuggingFace is not null || Purl is not null || Doi is not null || MotRecord is not null;
+
+    /// <summary>The ids a lookup compares, for messages: "huggingface org/name@rev, doi 10.…" or "url https://…".</summary>
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (HuggingFace is not null)
+        {
+            parts.Add("huggingface " + HuggingFace + (Revision is null ? string.Empty : "@" + Revision));
+        }
+
+        foreach (var (kind, value) in new[] { ("purl", Purl), ("doi", Doi), ("motRecord", MotRecord), ("url", HasModelId ? null : Url) })
+        {
+            if (value is not null)
+            {
+                parts.Add(kind + " " + value);
+            }
+        }
+
+        return parts.Count == 0 ? "no identity" : string.Join(", ", parts);
+    }
 }

@@ -243,7 +243,7 @@ internal static class ManifestSchema
                     F("sha256", Shape.String, "SHA-256 of the parent manifest file: the pin of the reviewed parent."),
                     F("assertedBy", Shape.Enum("producer", "third-party"), "Who wrote the parent's manifest.")).Named("ParentManifest"), "The parent's lineage manifest."),
                 F("version", Shape.String, "Version of the parent."),
-                F("identifiers", Shape.FreeObject, "Ids of the parent: huggingface + huggingfaceRevision, or url, find its manifest in a lineage source when manifest has no path; also purl, doi, motRecord."),
+                F("identifiers", Shape.FreeObject, "Ids of the parent (huggingface + huggingfaceRevision, url, purl, doi, motRecord): when manifest has no path, a lineage source supplies the manifest whose own model.identifiers agree with them."),
                 F("license", Shape.String, "SPDX licence expression of the parent's weights."),
                 F("weightsRootDigest", Shape.String, "Must equal the parent manifest's weights.rootDigest.sha256."),
                 F("claimedLevel", Shape.String, "Informational: the level the parent claims; the build computes it."))), "The models this one derives from (required unless from-scratch).")).Named("LineageSection"), "Where the model came from."),

@@ -15,7 +15,29 @@ public class LineageSourcesTests
     [InlineData("""{"huggingface": "fabrikam-ml/aurora"}""", """{"huggingface": "fabrikam-ml/aurora-2"}""", false)]
     [InlineData("""{"url": "HTTPS://Models.Example.org/aurora/"}""", """{"url": "https://models.example.org/aurora"}""", true)]
     [InlineData("""{"url": "https://models.example.org/Aurora"}""", """{"url": "https://models.example.org/aurora"}""", false)]
-    [InlineData("""{"purl": "pkg:huggingface/fabrikam-ml/aurora"}""", """{"purl": "pkg:huggingface/fabrikam-ml/aurora"}""", false)]
+    // pkg:huggingface purls state the Hugging Face id and revision, whichever way either side writes it.
+    [InlineData("""{"purl": "pkg:huggingface/fabrikam-ml/aurora"}""", """{"purl": "pkg:huggingface/fabrikam-ml/aurora"}""", true)]
+    [InlineData("""{"purl": "pkg:huggingface/fabrikam-ml/aurora@abc"}""", """{"huggingface": "Fabrikam-ML/Aurora", "huggingfaceRevision": "ABC"}""", true)]
+    [InlineData("""{"huggingface": "fabrikam-ml/aurora", "huggingfaceRevision": "abc"}""", """{"purl": "pkg:huggingface/fabrikam-ml/aurora@abc?download_url=https://hf.co"}""", true)]
+    [InlineData("""{"purl": "pkg:huggingface/fabrikam-ml/aurora@abc"}""", """{"purl": "pkg:huggingface/fabrikam-ml/aurora@def"}""", false)]
+    [InlineData("""{"purl": "pkg:huggingface/fabrikam-ml/aurora@abc"}""", """{"huggingface": "fabrikam-ml/aurora-2", "huggingfaceRevision": "abc"}""", false)]
+    // Other purls compare without qualifiers; the type without case, the rest with it.
+    [InlineData("""{"purl": "pkg:GitHub/fabrikam/aurora@v1.2?vcs=git"}""", """{"purl": "pkg:github/fabrikam/aurora@v1.2"}""", true)]
+    [InlineData("""{"purl": "pkg:github/fabrikam/aurora@v1.2"}""", """{"purl": "pkg:github/fabrikam/aurora@v1.3"}""", false)]
+    [InlineData("""{"purl": "pkg:github/fabrikam/Aurora@v1.2"}""", """{"purl": "pkg:github/fabrikam/aurora@v1.2"}""", false)]
+    // DOIs without resolver prefix and without case.
+    [InlineData("""{"doi": "https://doi.org/10.5281/ZENODO.1234"}""", """{"doi": "10.5281/zenodo.1234"}""", true)]
+    [InlineData("""{"doi": "doi:10.5281/zenodo.1234"}""", """{"doi": "10.5281/zenodo.1235"}""", false)]
+    [InlineData("""{"motRecord": "mot-1234"}""", """{"motRecord": "mot-1234"}""", true)]
+    // Every kind both state must agree, and they must share one.
+    [InlineData("""{"doi": "10.5281/zenodo.1234", "huggingface": "fabrikam-ml/aurora"}""", """{"doi": "10.5281/zenodo.1234", "huggingface": "fabrikam-ml/other"}""", false)]
+    [InlineData("""{"doi": "10.5281/zenodo.1234", "huggingface": "fabrikam-ml/aurora"}""", """{"doi": "10.5281/zenodo.1234"}""", true)]
+    [InlineData("""{"doi": "10.5281/zenodo.1234"}""", """{"huggingface": "fabrikam-ml/aurora"}""", false)]
+    [InlineData("""{"url": "https://models.example.org/aurora", "doi": "10.5281/zenodo.1234"}""", """{"url": "https://models.example.org/aurora", "doi": "10.5281/zenodo.9"}""", false)]
+    // A URL is compared only when the parent states no other id (it is often a project's page, not the model's).
+    [InlineData("""{"huggingface": "fabrikam-ml/aurora", "url": "https://huggingface.co/fabrikam-ml/aurora"}""", """{"huggingface": "fabrikam-ml/aurora", "url": "https://fabrikam.example/aurora"}""", true)]
+    [InlineData("""{"url": "https://fabrikam.example/aurora"}""", """{"huggingface": "fabrikam-ml/aurora", "url": "https://fabrikam.example/aurora"}""", true)]
+    [InlineData("""{"huggingface": "fabrikam-ml/aurora", "url": "https://fabrikam.example/aurora"}""", """{"url": "https://fabrikam.example/aurora"}""", false)]
     public void A_parent_identity_matches_the_source_manifests_own(string parentIdentifiers, string sourceIdentifiers, bool matches)
     {
         var source = new SourceManifest("/s/a.lineage.json", "folder s (a.lineage.json)", Encoding.UTF8.GetBytes(
@@ -57,6 +79,22 @@ public class LineageSourcesTests
         Assert.Single(sources.Find(LineageSources.IdentityOf(JsonParser.Parse("""{"url": "https://models.example.org/Aurora"}""").Root)).Matches);
         Assert.Empty(sources.Find(LineageSources.IdentityOf(JsonParser.Parse("""{"url": "https://models.example.org/aurora"}""").Root)).Matches);
         Assert.Empty(sources.Find(LineageSources.IdentityOf(JsonParser.Parse("""{"huggingface": "a/b", "huggingfaceRevision": "x"}""").Root)).Matches);
+        Assert.Empty(sources.Find(LineageSources.IdentityOf(JsonParser.Parse("""{"url": "https://models.example.org/Aurora", "doi": "10.1/x"}""").Root)).Matches); // a DOI the source does not state
+    }
+
+    [Fact]
+    public void A_parent_pinned_to_a_revision_by_purl_names_the_source_of_another_revision()
+    {
+        var source = new SourceManifest("/s/a.lineage.json", "folder s (a.lineage.json)", Encoding.UTF8.GetBytes(
+            Fixture.Complete.Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"fabrikam-ml/aurora\", \"huggingfaceRevision\": \"def\"},", StringComparison.Ordinal)));
+        var sources = new LineageSources(new[] { "folder s" }, () => new[] { source });
+
+        var wanted = LineageSources.IdentityOf(JsonParser.Parse("""{"purl": "pkg:huggingface/fabrikam-ml/aurora@abc"}""").Root);
+        var (matches, otherRevisions) = sources.Find(wanted);
+
+        Assert.Equal("huggingface fabrikam-ml/aurora@abc", wanted.ToString());
+        Assert.Empty(matches);
+        Assert.Same(source, Assert.Single(otherRevisions));
     }
 
     [Fact]

@@ -46,6 +46,36 @@ public sealed class LineageSourceTaskTests : IDisposable
         Assert.Equal("open-tooling", parent.GetProperty("effectiveLevel").GetString());
     }
 
+    [Theory]
+    [InlineData(null, "{\"purl\": \"pkg:huggingface/contoso/iris-base@" + Revision + "\"}", null)]
+    [InlineData("{\"doi\": \"10.5281/zenodo.1234\"}", "{\"doi\": \"https://doi.org/10.5281/ZENODO.1234\"}", null)]
+    [InlineData("{\"purl\": \"pkg:github/contoso/iris-base@v2\"}", "{\"purl\": \"pkg:github/contoso/iris-base@v2?vcs_url=git\"}", null)]
+    [InlineData("{\"doi\": \"10.5281/zenodo.1234\"}", "{\"doi\": \"10.5281/zenodo.9999\"}", "OTL0501")]
+    public void A_parent_named_by_purl_or_doi_resolves_like_one_named_by_its_hub_id(string? sourceIdentifiers, string parentIdentifiers, string? expected)
+    {
+        WriteBase("contoso/iris-base", Revision);
+        string basePath = Path.Combine(_source, "iris-base.lineage.json");
+        string hubIdentifiers = "{\"huggingface\": \"contoso/iris-base\", \"huggingfaceRevision\": \"" + Revision + "\"}";
+        string baseText = File.ReadAllText(basePath).Replace(hubIdentifiers, sourceIdentifiers ?? hubIdentifiers, StringComparison.Ordinal);
+        File.WriteAllText(basePath, baseText);
+        string child = WriteChild("contoso/iris-base", Revision, Sha(baseText));
+        File.WriteAllText(child, File.ReadAllText(child).Replace(hubIdentifiers, parentIdentifiers, StringComparison.Ordinal));
+        Assert.Contains(parentIdentifiers, File.ReadAllText(child), StringComparison.Ordinal);
+
+        var engine = Run(child, "open-tooling", Folder(_source));
+
+        if (expected is null)
+        {
+            Assert.Empty(engine.Errors);
+        }
+        else
+        {
+            var error = Assert.Single(engine.Errors);
+            Assert.Equal(expected, error.Code);
+            Assert.Contains("(doi 10.5281/zenodo.9999)", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void The_parent_counts_like_a_vendored_one_its_level_caps_the_child()
     {

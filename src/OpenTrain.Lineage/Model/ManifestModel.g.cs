@@ -1533,7 +1533,7 @@ public sealed partial class Parent : ManifestNode
     /// <summary>Version of the parent. (<c>version</c>)</summary>
     public ManifestField Version { get; }
 
-    /// <summary>Ids of the parent: huggingface + huggingfaceRevision, or url, find its manifest in a lineage source when manifest has no path; also purl, doi, motRecord. (<c>identifiers</c>)</summary>
+    /// <summary>Ids of the parent (huggingface + huggingfaceRevision, url, purl, doi, motRecord): when manifest has no path, a lineage source supplies the manifest whose own model.identifiers agree with them. (<c>identifiers</c>)</summary>
     public ManifestField Identifiers { get; }
 
     /// <summary>SPDX licence expression of the parent's weights. (<c>license</c>)</summary>
