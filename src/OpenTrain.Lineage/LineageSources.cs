@@ -314,7 +314,7 @@ public sealed class LineageSources
         int slash = body.IndexOf('/');
         if (slash <= 0)
         {
-            return "pkg:" + body;
+            return body.Length == 0 ? null : "pkg:" + body; // not a valid purl: compared as written
         }
 
         string type = body.Substring(0, slash).ToLowerInvariant();
@@ -322,10 +322,12 @@ public sealed class LineageSources
         if (type == "huggingface")
         {
             int at = rest.LastIndexOf('@');
-            string name = Uri.UnescapeDataString(at < 0 ? rest : rest.Substring(0, at));
-            revision = at < 0 ? null : Trimmed(Uri.UnescapeDataString(rest.Substring(at + 1)));
-            hub = name.Length == 0 ? null : name;
-            return hub is null ? "pkg:" + type + "/" + rest : null;
+            // Hub names and revisions need no percent-encoding ([A-Za-z0-9._-]); one that has it is compared as written.
+            string name = at < 0 ? rest : rest.Substring(0, at);
+            revision = at < 0 ? null : Trimmed(rest.Substring(at + 1));
+            hub = name.Trim('/').Length == 0 ? null : name;
+            revision = hub is null ? null : revision;
+            return null; // the Hub id and revision, or nothing when the purl names no model
         }
 
         return "pkg:" + type + "/" + rest;

@@ -57,6 +57,8 @@ public class LineageSourcesTests
     [InlineData("{\"huggingface\": {\"id\": \"fabrikam-ml/aurora\"}}")]
     [InlineData("{\"huggingface\": \"   \"}")]
     [InlineData("null")]
+    [InlineData("{\"purl\": \"pkg:\"}")]
+    [InlineData("{\"purl\": \"pkg:huggingface/@\", \"doi\": \"doi:\", \"motRecord\": \" \"}")]
     public void Identifiers_of_another_shape_identify_nothing_and_never_throw(string identifiers)
     {
         var source = new SourceManifest("/s/a.lineage.json", "folder s (a.lineage.json)", Encoding.UTF8.GetBytes(
