@@ -41,6 +41,7 @@ public sealed class ScaffoldSourceTests : IDisposable
         var parent = JsonNode.Parse(File.ReadAllText(Manifest))!["lineage"]!["parents"]![0]!;
         Assert.Equal(sha, (string)parent["manifest"]!["sha256"]!);
         Assert.Null(parent["manifest"]!["path"]);
+        Assert.Null(parent["identifiers"]!["huggingfaceRevision"]); // neither the card nor the source states one
         string printed = string.Join("\n", engine.Messages.Select(m => m.Message));
         Assert.Contains($"$.lineage.parents[0].manifest.sha256 = {sha}  <- lineage source folder {SourceItem().ItemSpec} (base.lineage.json) holds acme/tiny-chat-1b-instruct's manifest", printed, StringComparison.Ordinal);
 
@@ -48,6 +49,22 @@ public sealed class ScaffoldSourceTests : IDisposable
         Assert.DoesNotContain(gate.Errors, e => e.Code is "OTL0501" or "OTL0508" or "OTL0509");
         var without = Gate();
         Assert.Contains(without.Errors, e => e.Code == "OTL0501"); // the pin alone does not resolve: the source does
+    }
+
+    [Fact]
+    public void The_revision_the_pinned_source_manifest_states_is_written_when_the_card_names_none()
+    {
+        const string revision = "0123456789abcdef0123456789abcdef01234567";
+        string sha = WriteSourceManifest("base.lineage.json", "acme/tiny-chat-1b-instruct", revision: revision);
+
+        var engine = Scaffold(SourceItem());
+
+        var parent = JsonNode.Parse(File.ReadAllText(Manifest))!["lineage"]!["parents"]![0]!;
+        Assert.Equal(sha, (string)parent["manifest"]!["sha256"]!);
+        Assert.Equal(revision, (string)parent["identifiers"]!["huggingfaceRevision"]!);
+        string printed = string.Join("\n", engine.Messages.Select(m => m.Message));
+        Assert.Contains($"$.lineage.parents[0].identifiers.huggingfaceRevision = {revision}  <- lineage source folder {SourceItem().ItemSpec} (base.lineage.json)", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain(Gate(SourceItem()).Errors, e => e.Code is "OTL0501" or "OTL0508" or "OTL0509");
     }
 
     [Fact]
@@ -85,10 +102,11 @@ public sealed class ScaffoldSourceTests : IDisposable
 
     private TaskItem SourceItem() => new(Path.GetRelativePath(_project, _source).Replace('\\', '/'));
 
-    private string WriteSourceManifest(string relative, string huggingFace, string extra = "")
+    private string WriteSourceManifest(string relative, string huggingFace, string extra = "", string? revision = null)
     {
         string text = File.ReadAllText(Path.Combine(RepoRoot, "samples", "IrisDemo", "models", "iris-species.lineage.json"))
-            .Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"" + huggingFace + "\"},", StringComparison.Ordinal) + extra;
+            .Replace("\"model\": {", "\"model\": {\n    \"identifiers\": {\"huggingface\": \"" + huggingFace + "\""
+                + (revision is null ? string.Empty : ", \"huggingfaceRevision\": \"" + revision + "\"") + "},", StringComparison.Ordinal) + extra;
         string path = Path.Combine(_source, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);

@@ -409,10 +409,20 @@ internal sealed class LineageScaffold
             }
 
             string at = "$.lineage.parents[" + parents.Count.ToString(CultureInfo.InvariantCulture) + "]";
-            var entry = new List<(string, JsonValue)> { (FieldNames.Name, Text(name)), (FieldNames.Relation, Text(derivation)), (FieldNames.Identifiers, Object(identifiers.ToArray())) };
-            if (PinFromSources(at, name, Object(identifiers.ToArray())) is { } pin)
+            var found = PinFromSources(at, name, Object(identifiers.ToArray()));
+            if (found is { Identity: { HuggingFace: { } foundId, Revision: { } foundRevision } }
+                && identifiers.Count > 0 && identifiers[0].Item1 == "huggingface" && !identifiers.Any(i => i.Item1 == "huggingfaceRevision")
+                && string.Equals(identifiers[0].Item2.AsString(), foundId, StringComparison.OrdinalIgnoreCase))
             {
-                entry.Add((FieldNames.Manifest, pin));
+                // The card named the base model without a revision; the reviewed manifest the pin chooses states one.
+                identifiers.Insert(1, ("huggingfaceRevision", Text(foundRevision)));
+                Fact(at + ".identifiers.huggingfaceRevision", foundRevision, $"lineage source {found.Origin} (the manifest pinned below)");
+            }
+
+            var entry = new List<(string, JsonValue)> { (FieldNames.Name, Text(name)), (FieldNames.Relation, Text(derivation)), (FieldNames.Identifiers, Object(identifiers.ToArray())) };
+            if (found is not null)
+            {
+                entry.Add((FieldNames.Manifest, Object((FieldNames.Sha256, Text(found.Sha256)))));
             }
 
             parents.Add(Object(entry.ToArray()));
@@ -423,10 +433,11 @@ internal sealed class LineageScaffold
     }
 
     /// <summary>
-    /// The parent's manifest pin when a lineage source holds exactly one manifest for its identity (and revision when
-    /// the card pins one): { "sha256": … }, found by identity at build time. Otherwise says what is left to do.
+    /// The source manifest to pin as the parent's (<c>{ "sha256": … }</c>, found by identity at build time) when a lineage
+    /// source holds exactly one manifest for its identity (and revision when the card pins one). Otherwise says what is
+    /// left to do and returns null.
     /// </summary>
-    private JsonValue? PinFromSources(string at, string name, JsonValue identifiers)
+    private SourceManifest? PinFromSources(string at, string name, JsonValue identifiers)
     {
         var identity = LineageSources.IdentityOf(identifiers);
         var (matches, otherRevisions) = _sources.Find(identity);
@@ -434,7 +445,7 @@ internal sealed class LineageScaffold
         if (distinct.Count == 1)
         {
             Fact(at + ".manifest.sha256", distinct[0].Sha256, $"lineage source {distinct[0].Origin} holds {name}'s manifest (review it: the pin says you did)");
-            return Object((FieldNames.Sha256, Text(distinct[0].Sha256)));
+            return distinct[0];
         }
 
         string searched = _sources.Searched.Count == 0
