@@ -112,6 +112,24 @@ public sealed class MotClassTests
     }
 
     [Fact]
+    public void A_frozen_component_is_not_the_models_origin()
+    {
+        // Stable Diffusion's shape: trained from scratch around a text encoder used unchanged.
+        string yaml = Mot("""
+            { "manifestVersion": "1.0", "model": { "name": "diffusion" },
+              "lineage": { "derivation": "from-scratch", "parents": [ { "name": "clip-text-encoder", "relation": "frozen-component" } ] } }
+            """, "m.lineage.json");
+        string tuned = Mot("""
+            { "manifestVersion": "1.0", "model": { "name": "diffusion-tuned" },
+              "lineage": { "derivation": "finetune", "parents": [ { "name": "clip-text-encoder", "relation": "frozen-component" }, { "name": "diffusion", "relation": "finetune" } ] } }
+            """, "m.lineage.json");
+
+        Assert.Contains("  origin: \"\"\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("  treatment: \"pre-trained\"\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("  origin: \"diffusion\"\n", tuned, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_release_date_is_the_manifests_release_date_never_its_creation()
     {
         string yaml = Mot("""{ "manifestVersion": "1.0", "created": "2026-11-25T00:00:00Z", "model": { "name": "m", "releaseDate": "2023-09-27" } }""", "m.lineage.json");

@@ -94,7 +94,8 @@ internal static class MotExport
             Line(yaml, 2, "treatment", treatment);
         }
 
-        var parent = document.Lineage.Node?.Parents.Nodes.FirstOrDefault()?.Name.AsString();
+        // The model it derives from: a frozen component (a text encoder used unchanged) is a part, not the origin.
+        var parent = document.Lineage.Node?.Parents.Nodes.FirstOrDefault(p => !IsFrozenComponent(p.Relation.AsString()))?.Name.AsString();
         Line(yaml, 2, "origin", parent ?? string.Empty);
         var producer = identity?.Producer.Node;
         Line(yaml, 2, "producer", producer?.Name.AsString() ?? string.Empty);
@@ -461,11 +462,14 @@ internal static class MotExport
                 return roles.Contains("instruction-tuning") || name.Contains("instruct") ? "instruct fine-tuned" : null;
             case "quantized":
             case "converted":
-                return parents.Count == 1 && parents[0].Manifest?.Document is { } parent ? TreatmentOf(parent, parents[0].Parents) : null;
+                var bases = parents.Where(p => !IsFrozenComponent(p.Entry.Relation.AsString())).ToList();
+                return bases.Count == 1 && bases[0].Manifest?.Document is { } parent ? TreatmentOf(parent, bases[0].Parents) : null;
             default:
                 return null;
         }
     }
+
+    private static bool IsFrozenComponent(string? relation) => relation == "frozen-component";
 
     private static string FileStem(string name)
     {
