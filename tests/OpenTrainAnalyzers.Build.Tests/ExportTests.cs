@@ -245,6 +245,26 @@ public sealed class ExportTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public void A_frozen_component_is_contained_in_the_model_not_its_ancestor()
+    {
+        var files = Export("frozen-part");
+
+        var bom = JsonNode.Parse(files.Single(f => f.Suffix == ".cdx.json").Text)!;
+        string notes = (string)bom["components"]!.AsArray().Select(c => c!["pedigree"]?["notes"]).Single(n => n is not null)!;
+        Assert.StartsWith("contains mistralai/Mistral-7B-v0.1 unchanged as a frozen component", notes, StringComparison.Ordinal);
+        var spdx = JsonNode.Parse(files.Single(f => f.Suffix == ".spdx.json").Text)!;
+        var elements = spdx["@graph"]!.AsArray().Select(e => e!).ToList();
+        string parent = (string)elements.Single(e => (string?)e["type"] == "ai_AIPackage" && ((string?)e["spdxId"])!.Contains(":parent/", StringComparison.Ordinal))["spdxId"]!;
+        var relationships = elements.Where(e => (string?)e["type"] == "Relationship").ToList();
+        var contains = Assert.Single(relationships, r => (string?)r["relationshipType"] == "contains" && r["to"]!.AsArray().Any(t => (string?)t == parent));
+        Assert.Contains("frozen-component", (string?)contains["comment"], StringComparison.Ordinal);
+        Assert.DoesNotContain(relationships, r => (string?)r["relationshipType"] == "ancestorOf" && (string?)r["from"] == parent);
+        var schema = SpdxSchema.Value;
+        Skip.If(schema is null, "The official schemas are not beside the project (../shared/reference/schemas); SPDX schema validation skipped.");
+        Assert.True(schema!.Evaluate(JsonDocument.Parse(files.Single(f => f.Suffix == ".spdx.json").Text).RootElement, Options()).IsValid);
+    }
+
     /// <summary>Runs the real task on one case in its own project folder; returns the exported files by suffix.</summary>
     private List<(string Suffix, string Text)> Export(string name, string? export = "cyclonedx+spdx+mot", string? sourceDateEpoch = "1767225600")
     {
@@ -279,6 +299,14 @@ public sealed class ExportTests : IDisposable
             default:
                 CopyDirectory(RealFixtures, project);
                 manifest = Path.Combine(project, name == "closed-vendor" ? "mistral-7b-v0.1.lineage.json" : "mistral-7b-v0.1-gguf.lineage.json");
+                if (name == "frozen-part")
+                {
+                    // The quantization's parent as a part used unchanged (the shape of a text encoder inside a diffusion model).
+                    File.WriteAllText(manifest, File.ReadAllText(manifest)
+                        .Replace("\"derivation\": \"quantized\"", "\"derivation\": \"from-scratch\"", StringComparison.Ordinal)
+                        .Replace("\"relation\": \"quantized\"", "\"relation\": \"frozen-component\"", StringComparison.Ordinal));
+                }
+
                 break;
         }
 

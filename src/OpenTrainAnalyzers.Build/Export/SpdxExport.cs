@@ -647,7 +647,15 @@ internal static class SpdxExport
                     }
                 }
 
-                Relationship(id!, "ancestorOf", new List<string> { child }, parent.Entry.Relation.AsString() is { } relation ? "Relation: " + relation + "." : null);
+                if (parent.Entry.Relation.AsString() == "frozen-component")
+                {
+                    // A part trained elsewhere and used unchanged (a text encoder): the model contains it; it does not descend from it.
+                    Relationship(child, "contains", new List<string> { id! }, "Relation: frozen-component (a pre-trained part used unchanged).");
+                }
+                else
+                {
+                    Relationship(id!, "ancestorOf", new List<string> { child }, parent.Entry.Relation.AsString() is { } relation ? "Relation: " + relation + "." : null);
+                }
                 if (!written)
                 {
                     Ancestors(id!, parent.Parents);
