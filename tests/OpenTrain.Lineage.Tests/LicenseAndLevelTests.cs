@@ -79,7 +79,10 @@ public class LicenseAndLevelTests
         {
             string page = Path.Combine(rules, r.Id + ".md");
             Assert.True(File.Exists(page), $"{r.Id} has no page docs/rules/{r.Id}.md");
-            Assert.StartsWith($"# {r.Id}: ", File.ReadAllText(page), StringComparison.Ordinal);
+            string text = File.ReadAllText(page);
+            Assert.StartsWith($"# {r.Id}: ", text, StringComparison.Ordinal);
+            Assert.True(text.Contains("**Severity:** " + r.DefaultSeverity.ToString().ToLowerInvariant(), StringComparison.Ordinal),
+                $"docs/rules/{r.Id}.md does not state the rule's severity ({r.DefaultSeverity})");
             Assert.Contains($"[{r.Id}]({r.Id}.md)", index, StringComparison.Ordinal);
         });
     }
