@@ -23,13 +23,12 @@ public sealed partial class ValidateTrainingLineageTests
         string fifo = Path.Combine(_directory, "pipe.lineage.json");
         MakeFifo(fifo);
 
-        var (ok, elapsed) = RunWithBackstop(Task(_engine, fifo));
+        var ok = RunWithBackstop(Task(_engine, fifo));
 
         Assert.False(ok);
         var error = Assert.Single(_engine.Errors);
         Assert.Equal("OTL0106", error.Code);
         Assert.Contains("a named pipe (FIFO), not a regular file", error.Message, StringComparison.Ordinal);
-        Assert.True(elapsed < TimeSpan.FromSeconds(5), elapsed.ToString());
     }
 
     [Fact]
@@ -43,14 +42,13 @@ public sealed partial class ValidateTrainingLineageTests
         string manifest = WriteModel(extraFile: "\"path\": \"pipe.onnx\", \"sha256\": \"" + Sha256Of(Array.Empty<byte>()).Replace('e', 'f') + "\", \"size\": 0");
         MakeFifo(Path.Combine(_directory, "pipe.onnx"));
 
-        var (ok, elapsed) = RunWithBackstop(Task(_engine, manifest));
+        var ok = RunWithBackstop(Task(_engine, manifest));
 
         Assert.False(ok);
         var error = Assert.Single(_engine.Errors);
         Assert.Equal("OTL0200", error.Code);
         Assert.Equal(LineOf(manifest, "pipe.onnx"), error.LineNumber);
         Assert.Contains("a named pipe (FIFO)", error.Message, StringComparison.Ordinal);
-        Assert.True(elapsed < TimeSpan.FromSeconds(5), elapsed.ToString());
     }
 
     [Fact]
@@ -64,13 +62,12 @@ public sealed partial class ValidateTrainingLineageTests
         string link = Path.Combine(_directory, "zero.lineage.json");
         File.CreateSymbolicLink(link, "/dev/zero");
 
-        var (ok, elapsed) = RunWithBackstop(Task(_engine, link));
+        var ok = RunWithBackstop(Task(_engine, link));
 
         Assert.False(ok);
         var error = Assert.Single(_engine.Errors);
         Assert.Equal("OTL0106", error.Code);
         Assert.Contains("a character device ('/dev/zero')", error.Message, StringComparison.Ordinal);
-        Assert.True(elapsed < TimeSpan.FromSeconds(5), elapsed.ToString());
     }
 
     [Fact]
@@ -84,7 +81,7 @@ public sealed partial class ValidateTrainingLineageTests
         string manifest = WriteModel(extraFile: "\"path\": \"zero.onnx\", \"sha256\": \"" + new string('a', 63) + "b\", \"size\": 0");
         File.CreateSymbolicLink(Path.Combine(_directory, "zero.onnx"), "/dev/zero");
 
-        Assert.False(RunWithBackstop(Task(_engine, manifest)).Ok);
+        Assert.False(RunWithBackstop(Task(_engine, manifest)));
         var outside = Assert.Single(_engine.Errors);
         Assert.Equal("OTL0203", outside.Code);
         Assert.Contains("'/dev/zero' is outside the manifest's folder", outside.Message, StringComparison.Ordinal);
@@ -92,7 +89,7 @@ public sealed partial class ValidateTrainingLineageTests
         var engine = new FakeBuildEngine();
         var task = Task(engine, manifest);
         task.AllowedLinkRoots = "/dev";
-        Assert.False(RunWithBackstop(task).Ok);
+        Assert.False(RunWithBackstop(task));
         var device = Assert.Single(engine.Errors);
         Assert.Equal("OTL0200", device.Code);
         Assert.Contains("a character device ('/dev/zero'), not a regular file", device.Message, StringComparison.Ordinal);
@@ -184,7 +181,7 @@ public sealed partial class ValidateTrainingLineageTests
         File.CreateSymbolicLink(Path.Combine(_directory, "loop2.onnx"), "loop.onnx");
         File.CreateSymbolicLink(Path.Combine(_directory, "loop.lineage.json"), "loop.lineage.json");
 
-        var (ok, _) = RunWithBackstop(Task(_engine, new[] { manifest, Path.Combine(_directory, "loop.lineage.json") }));
+        var ok = RunWithBackstop(Task(_engine, new[] { manifest, Path.Combine(_directory, "loop.lineage.json") }));
 
         Assert.False(ok);
         Assert.Equal(new[] { "OTL0106", "OTL0200" }, _engine.Errors.Select(e => e.Code).Order());
@@ -234,12 +231,11 @@ public sealed partial class ValidateTrainingLineageTests
             "\"lineage\": { \"derivation\": \"finetune\", \"parents\": [{ \"name\": \"base\", \"relation\": \"finetune\", \"manifest\": { \"path\": \"base.lineage.json\", \"sha256\": \"" + new string('a', 64) + "\" } }] }",
             StringComparison.Ordinal));
 
-        var (ok, elapsed) = RunWithBackstop(Task(_engine, manifest));
+        var ok = RunWithBackstop(Task(_engine, manifest));
 
         Assert.False(ok);
         var error = Assert.Single(_engine.Errors, e => e.Code == "OTL0501");
         Assert.Contains("a named pipe (FIFO)", error.Message, StringComparison.Ordinal);
-        Assert.True(elapsed < TimeSpan.FromSeconds(5), elapsed.ToString());
     }
 
     [Fact]
@@ -368,21 +364,23 @@ public sealed partial class ValidateTrainingLineageTests
         task.HashCacheFile = cache;
         task.SarifReport = sarif;
 
-        var (ok, elapsed) = RunWithBackstop(task);
+        var ok = RunWithBackstop(task);
 
         Assert.True(ok, string.Join("\n", _engine.Errors.Select(e => e.Message)));
-        Assert.True(elapsed < TimeSpan.FromSeconds(5), elapsed.ToString());
         Assert.StartsWith("{", File.ReadAllText(sarif), StringComparison.Ordinal);
     }
 
-    private (bool Ok, TimeSpan Elapsed) RunWithBackstop(ValidateTrainingLineage task)
+    /// <summary>
+    /// Runs the task on a thread and fails if it has not returned within the backstop: a FIFO opened or /dev/zero read
+    /// never returns, so this detects a hang; how fast the task is belongs in the benchmarks, not here.
+    /// </summary>
+    private static bool RunWithBackstop(ValidateTrainingLineage task)
     {
-        var watch = Stopwatch.StartNew();
         bool result = false;
         var run = new Thread(() => result = task.Execute()) { IsBackground = true };
         run.Start();
         Assert.True(run.Join(Backstop), "The task hung (backstop timeout).");
-        return (result, watch.Elapsed);
+        return result;
     }
 
     private static void Strings(System.Text.Json.JsonElement element, List<string> strings)

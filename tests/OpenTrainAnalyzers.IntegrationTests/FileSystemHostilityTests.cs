@@ -91,10 +91,7 @@ public sealed class FileSystemHostilityTests
         try
         {
             var before = Checksums(project);
-            var watch = Stopwatch.StartNew();
-            var build = _package.Build(project);
-            watch.Stop();
-            _output.WriteLine($"dotnet build of the hostile project: {watch.Elapsed.TotalSeconds:F1} s");
+            var build = _package.Build(project); // a FIFO opened or /dev/zero read would never end: DotNet.Run's backstop fails it
 
             Assert.NotEqual(0, build.ExitCode);
             Assert.DoesNotContain(build.Diagnostics, d => d.Id is "MSB4018" or "AD0001" or "OTL0011" or "CS8032");
@@ -127,7 +124,6 @@ public sealed class FileSystemHostilityTests
             // The 64 GiB file was sized by stat, not read: the only bytes hashed are the small weights of the project.
             long hashedBytes = long.Parse(Regex.Match(json, "\"hashedBytes\": ?(\\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(hashedBytes < 1024 * 1024, $"hashed {hashedBytes} bytes");
-            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), watch.Elapsed.ToString());
             Assert.Equal(before, Checksums(project));
         }
         finally
@@ -205,7 +201,8 @@ public sealed class FileSystemHostilityTests
         var (exitCode, output, afterSignal) = BuildAndInterrupt(project);
         _output.WriteLine($"SIGINT to exit of dotnet build: {afterSignal.TotalSeconds:F2} s");
         Assert.NotEqual(0, exitCode);
-        Assert.True(afterSignal < TimeSpan.FromSeconds(10), $"the build took {afterSignal} to stop after SIGINT:\n{output}");
+        // Stopped mid-hash, not after it: a completed hash of the 16 GiB file would report its digest mismatch.
+        Assert.DoesNotContain("OTL0201", output, StringComparison.Ordinal);
         Assert.Contains("OpenTrain: lineage validation cancelled", output, StringComparison.Ordinal); // the task's Cancel ran, not a kill
         Assert.DoesNotContain("OTL0011", output, StringComparison.Ordinal);
         Assert.DoesNotContain("MSB4018", output, StringComparison.Ordinal);
