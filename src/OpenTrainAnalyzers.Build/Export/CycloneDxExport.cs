@@ -205,7 +205,7 @@ internal static class CycloneDxExport
             {
                 // Each parent is one component of this BOM (listed in dependencies), so the pedigree names it rather than repeating it.
                 _json.Name("pedigree").BeginObject().Property("notes", string.Join("; ", parents.Select(p =>
-                    p.Parent.Entry.Relation.AsString() == "frozen-component"
+                    p.Parent.Entry.IsFrozenComponent
                         ? $"contains {ParentName(p.Parent)} unchanged as a frozen component (component {p.Reference})"
                         : $"{p.Parent.Entry.Relation.AsString() ?? "derived"} from {ParentName(p.Parent)} (component {p.Reference})"))).EndObject();
             }

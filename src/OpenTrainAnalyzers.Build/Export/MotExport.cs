@@ -95,7 +95,7 @@ internal static class MotExport
         }
 
         // The model it derives from: a frozen component (a text encoder used unchanged) is a part, not the origin.
-        var parent = document.Lineage.Node?.Parents.Nodes.FirstOrDefault(p => !IsFrozenComponent(p.Relation.AsString()))?.Name.AsString();
+        var parent = document.Lineage.Node?.Parents.Nodes.FirstOrDefault(p => !p.IsFrozenComponent)?.Name.AsString();
         Line(yaml, 2, "origin", parent ?? string.Empty);
         var producer = identity?.Producer.Node;
         Line(yaml, 2, "producer", producer?.Name.AsString() ?? string.Empty);
@@ -462,14 +462,12 @@ internal static class MotExport
                 return roles.Contains("instruction-tuning") || name.Contains("instruct") ? "instruct fine-tuned" : null;
             case "quantized":
             case "converted":
-                var bases = parents.Where(p => !IsFrozenComponent(p.Entry.Relation.AsString())).ToList();
+                var bases = parents.Where(p => !p.Entry.IsFrozenComponent).ToList();
                 return bases.Count == 1 && bases[0].Manifest?.Document is { } parent ? TreatmentOf(parent, bases[0].Parents) : null;
             default:
                 return null;
         }
     }
-
-    private static bool IsFrozenComponent(string? relation) => relation == "frozen-component";
 
     private static string FileStem(string name)
     {

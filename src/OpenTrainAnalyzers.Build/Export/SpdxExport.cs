@@ -647,7 +647,7 @@ internal static class SpdxExport
                     }
                 }
 
-                if (parent.Entry.Relation.AsString() == "frozen-component")
+                if (parent.Entry.IsFrozenComponent)
                 {
                     // A part trained elsewhere and used unchanged (a text encoder): the model contains it; it does not descend from it.
                     Relationship(child, "contains", new List<string> { id! }, "Relation: frozen-component (a pre-trained part used unchanged).");
