@@ -20,6 +20,7 @@ public sealed class PackageFixture : IDisposable
         // Projects are built outside the repository so that nothing of ours (Directory.Build.props, central package
         // versions, .editorconfig) leaks into what a user's project would see.
         Projects = Path.Combine(Path.GetTempPath(), "opentrain-it", DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        RemoveAbandonedRuns(Path.GetDirectoryName(Projects)!);
         foreach (var folder in new[] { Feed, Projects, Path.Combine(PackageCache, "opentrainanalyzers") })
         {
             if (Directory.Exists(folder))
@@ -94,6 +95,33 @@ public sealed class PackageFixture : IDisposable
             </Project>
             """);
         return target;
+    }
+
+    /// <summary>
+    /// Runs that were stopped before their end (Ctrl+C, a killed CI job) never deleted their projects; after six hours
+    /// no run of this suite is still using them (a whole run takes minutes), so they are removed.
+    /// </summary>
+    private static void RemoveAbandonedRuns(string runs)
+    {
+        if (!Directory.Exists(runs))
+        {
+            return;
+        }
+
+        foreach (var run in new DirectoryInfo(runs).EnumerateDirectories())
+        {
+            if (run.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-6))
+            {
+                try
+                {
+                    run.Delete(recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Another user's or a locked folder: left alone.
+                }
+            }
+        }
     }
 
     public void Dispose()
