@@ -378,7 +378,7 @@ public sealed class ExportTests : IDisposable
     }
 
     // Built once per run: the validator's global registry refuses a second schema with the same $id.
-    private static readonly Lazy<JsonSchema?> CycloneDxSchema = new(() =>
+    internal static readonly Lazy<JsonSchema?> CycloneDxSchema = new(() =>
     {
         var spdx = Load("cyclonedx-1.6", "spdx.schema.json");
         var jsf = Load("cyclonedx-1.6", "jsf-0.82.schema.json");

@@ -302,10 +302,22 @@ public sealed class LineageSourceTaskTests : IDisposable
         Assert.Equal("folder ../vetted (iris-base.lineage.json)", properties["opentrain:manifest:source"]);
         Assert.Equal("true", properties["opentrain:manifest:verified"]);
         Assert.Equal(baseSha, properties["opentrain:manifest:sha256"]);
+        // The identity the parent was found by is kept: as written, and as the purl BOM tools match on.
+        Assert.Equal("contoso/iris-base", properties["opentrain:identifier:huggingface"]);
+        Assert.Equal(Revision, properties["opentrain:identifier:huggingfaceRevision"]);
+        Assert.Equal("pkg:huggingface/contoso/iris-base@" + Revision, parent.GetProperty("purl").GetString());
 
         string spdx = File.ReadAllText(Path.Combine(_directory, "bom.spdx.json"));
         Assert.Contains("manifest from lineage source folder ../vetted (iris-base.lineage.json)", spdx, StringComparison.Ordinal);
         Assert.Contains("\"name\": \"folder ../vetted (iris-base.lineage.json)\"", spdx, StringComparison.Ordinal); // the pinned manifest as a file element
+        var spdxParent = Objects(JsonDocument.Parse(spdx).RootElement).Single(e => e.TryGetProperty("spdxId", out var id) && id.GetString()!.Contains(":parent/", StringComparison.Ordinal));
+        Assert.Equal("pkg:huggingface/contoso/iris-base@" + Revision, spdxParent.GetProperty("software_packageUrl").GetString());
+        Assert.Contains(spdxParent.GetProperty("externalIdentifier").EnumerateArray(), i => i.GetProperty("identifier").GetString() == "contoso/iris-base");
+        if (ExportTests.CycloneDxSchema.Value is { } cycloneSchema && ExportTests.SpdxSchema.Value is { } spdxSchema)
+        {
+            Assert.True(cycloneSchema.Evaluate(cyclone, ExportTests.Options()).IsValid);
+            Assert.True(spdxSchema.Evaluate(JsonDocument.Parse(spdx).RootElement, ExportTests.Options()).IsValid);
+        }
     }
 
     [Fact]

@@ -734,6 +734,10 @@ internal static class CycloneDxExport
             }
 
             Licenses(parent.Entry.License.AsString() ?? parentDocument?.Model.Node?.License.AsString(), parentDocument?.Model.Node?.LicenseUrl.AsString());
+            if (ExportSet.ParentPackageUrl(parent.Entry.Identifiers.Value) is { } purl)
+            {
+                _json.Property("purl", purl);
+            }
 
             // The parent's manifest, pinned by the SHA-256 the gate checked: a BOM reference with that hash.
             var pin = parent.Entry.Manifest.Node;
@@ -760,6 +764,11 @@ internal static class CycloneDxExport
             Add(properties, "opentrain:weightsRootDigest", parent.Entry.WeightsRootDigest);
             Add(properties, "opentrain:claimedLevel", parent.Entry.ClaimedLevel);
             properties.Add(("opentrain:manifest:verified", parent.Manifest is null ? "false" : "true"));
+            foreach (var (name, value) in ExportSet.OtherIdentifiers(parent.Entry.Identifiers.Value))
+            {
+                properties.Add(("opentrain:identifier:" + name, value)); // the identity it was found by, as the child wrote it
+            }
+
             if (parent.Origin is { } origin)
             {
                 // Found by identity in a lineage source (docs/sharing-lineage.md): where the reviewed manifest came from.

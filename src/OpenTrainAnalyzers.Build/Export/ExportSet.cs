@@ -166,6 +166,33 @@ internal sealed class ExportSet
         }
     }
 
+    /// <summary>
+    /// A parent's package URL: the one its identifiers state, else <c>pkg:huggingface/&lt;id&gt;@&lt;revision&gt;</c> from
+    /// its Hugging Face id (the purl spec's form: revision in lower case), so that BOM tools match the parent by it.
+    /// </summary>
+    public static string? ParentPackageUrl(JsonValue? identifiers)
+    {
+        if (identifiers?[FieldNames.Purl]?.AsString() is { } stated && stated.StartsWith("pkg:", StringComparison.Ordinal))
+        {
+            return stated;
+        }
+
+        var identity = LineageSources.IdentityOf(identifiers);
+        if (identity.HuggingFace is not { } id || id.Any(c => !(c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '.' or '-' or '_' or '/')))
+        {
+            return null; // a name that would need percent-encoding is not guessed at
+        }
+
+        bool hexRevision = identity.Revision is { } r && r.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f' or >= 'A' and <= 'F');
+        return "pkg:huggingface/" + id + (hexRevision ? "@" + identity.Revision!.ToLowerInvariant() : string.Empty);
+    }
+
+    /// <summary>A parent's identifiers that are not web addresses (Hub id, revision, purl, DOI, MOT record), as written.</summary>
+    public static List<(string Name, string Value)> OtherIdentifiers(JsonValue? identifiers) =>
+        (identifiers?.Properties ?? Array.Empty<JsonProperty>())
+            .Where(p => p.Value.Kind == JsonValueKind.String && !IsWebUrl(p.Value.AsString()))
+            .Select(p => (p.Name, p.Value.AsString()!)).ToList();
+
     public static bool IsWebUrl(string? url) =>
         url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 

@@ -604,6 +604,11 @@ internal static class SpdxExport
                     Begin("ai_AIPackage", id!, name);
                     _json.Property("software_packageVersion", parent.Entry.Version.AsString() ?? parentDocument?.Model.Node?.Version.AsString() ?? "NOASSERTION");
                     _json.Property("software_downloadLocation", (parentDocument is null ? null : DownloadLocation(parentDocument)) ?? "NOASSERTION");
+                    if (ExportSet.ParentPackageUrl(parent.Entry.Identifiers.Value) is { } purl)
+                    {
+                        _json.Property("software_packageUrl", purl);
+                    }
+
                     _json.Property("suppliedBy", supplier);
                     _json.Property("releaseTime", ReleaseTime(parentDocument?.Model.Node?.ReleaseDate.AsString()) ?? _time);
                     _json.Property("software_primaryPurpose", "model");
@@ -616,6 +621,7 @@ internal static class SpdxExport
                         Hash(files[0].DeclaredSha256!);
                     }
 
+                    ExternalIdentifiers(ExportSet.OtherIdentifiers(parent.Entry.Identifiers.Value).Select(i => ("other", i.Value, (string?)null, "identifier " + i.Name)).ToList());
                     ExternalRefs((parent.Entry.Identifiers.Value?.Properties ?? Array.Empty<JsonProperty>()).Where(p => ExportSet.IsWebUrl(p.Value.AsString()))
                         .Select(p => ("altWebPage", p.Value.AsString()!, "identifier " + p.Name)).ToList());
                     _json.EndObject();
