@@ -215,29 +215,50 @@ public sealed class LineageSources
         return !shared ? Agreement.Different : otherRevision ? Agreement.OtherRevision : Agreement.Same;
     }
 
-    /// <summary>ASCII case-insensitive search of <paramref name="text"/> (a Hugging Face id: ASCII) in UTF-8 bytes.</summary>
+    /// <summary>
+    /// ASCII case-insensitive search of <paramref name="text"/> (an id: ASCII) in UTF-8 bytes, in linear time
+    /// (Knuth-Morris-Pratt): a packaged manifest chooses its parents' ids, and a naive search of a long id against near
+    /// misses in a large source would run for hours.
+    /// </summary>
     internal static bool ContainsAsciiIgnoreCase(byte[] bytes, string text)
     {
         if (text.Length == 0 || text.Any(c => c > 0x7F))
         {
-            return true; // not searchable as ASCII: parse instead
+            return true; // not searchable as ASCII: parse instead (each candidate once per build)
         }
 
-        byte first = (byte)char.ToLowerInvariant(text[0]);
-        for (int i = 0; i + text.Length <= bytes.Length; i++)
+        var pattern = new byte[text.Length];
+        for (int i = 0; i < text.Length; i++)
         {
-            if (Lower(bytes[i]) != first)
+            pattern[i] = Lower((byte)text[i]);
+        }
+
+        // fallback[i]: the length of the longest proper prefix of pattern[0..i] that is also its suffix.
+        var fallback = new int[pattern.Length];
+        for (int i = 1, k = 0; i < pattern.Length; i++)
+        {
+            while (k > 0 && pattern[i] != pattern[k])
             {
-                continue;
+                k = fallback[k - 1];
             }
 
-            int k = 1;
-            while (k < text.Length && Lower(bytes[i + k]) == (byte)char.ToLowerInvariant(text[k]))
+            if (pattern[i] == pattern[k])
             {
                 k++;
             }
 
-            if (k == text.Length)
+            fallback[i] = k;
+        }
+
+        for (int i = 0, matched = 0; i < bytes.Length; i++)
+        {
+            byte b = Lower(bytes[i]);
+            while (matched > 0 && b != pattern[matched])
+            {
+                matched = fallback[matched - 1];
+            }
+
+            if (b == pattern[matched] && ++matched == pattern.Length)
             {
                 return true;
             }

@@ -99,6 +99,52 @@ public class LineageSourcesTests
         Assert.Same(source, Assert.Single(otherRevisions));
     }
 
+    [Theory]
+    [InlineData("aaab", "aab", true)]
+    [InlineData("abababc", "ababc", true)]
+    [InlineData("xxAcMe/Tiny-Chat", "acme/tiny-chat", true)]
+    [InlineData("acme/tiny-cha", "acme/tiny-chat", false)]
+    [InlineData("aabaabaaab", "aabaaab", true)]
+    [InlineData("aabaabaab", "aabaaab", false)]
+    [InlineData("", "a", false)]
+    public void The_text_search_finds_every_occurrence_a_naive_search_would(string haystack, string needle, bool found)
+    {
+        Assert.Equal(found, LineageSources.ContainsAsciiIgnoreCase(Encoding.UTF8.GetBytes(haystack), needle));
+        Assert.Equal(haystack.Contains(needle, StringComparison.OrdinalIgnoreCase), found);
+    }
+
+    [Fact]
+    public void The_text_search_agrees_with_a_naive_search_on_random_near_misses()
+    {
+        var random = new Random(23);
+        string Word(int length) => new string(Enumerable.Range(0, length).Select(_ => "abAB"[random.Next(4)]).ToArray());
+        for (int i = 0; i < 5000; i++)
+        {
+            string haystack = Word(random.Next(0, 40));
+            string needle = Word(random.Next(1, 8));
+            Assert.True(haystack.Contains(needle, StringComparison.OrdinalIgnoreCase) == LineageSources.ContainsAsciiIgnoreCase(Encoding.UTF8.GetBytes(haystack), needle), $"'{needle}' in '{haystack}'");
+        }
+    }
+
+    [Fact]
+    public void A_hostile_long_id_against_a_source_of_the_same_letter_is_answered_not_searched_for_ever()
+    {
+        // A packaged manifest controls its parents' ids: 100,000 'a's against 4 MB of near misses (runs of 99,999 'a's)
+        // would be about 2e11 steps of a naive search.
+        string id = new string('a', 100_000);
+        string nearMisses = string.Concat(Enumerable.Repeat(new string('a', 99_999) + "b", 40));
+        byte[] bytes = Encoding.UTF8.GetBytes(Fixture.Complete.Replace("\"model\": {", "\"model\": {\n    \"description\": \"" + nearMisses + "\",", StringComparison.Ordinal));
+        var sources = new LineageSources(new[] { "folder s" }, () => new[] { new SourceManifest("/s/a.lineage.json", "folder s (a.lineage.json)", bytes) });
+        var wanted = LineageSources.IdentityOf(JsonParser.Parse("{\"huggingface\": \"" + id + "\"}").Root);
+
+        List<SourceManifest>? matches = null;
+        var run = new Thread(() => matches = sources.Find(wanted).Matches) { IsBackground = true };
+        run.Start();
+
+        Assert.True(run.Join(TimeSpan.FromSeconds(60)), "the lookup hung (backstop)");
+        Assert.Empty(matches!);
+    }
+
     [Fact]
     public void Sources_are_read_on_the_first_lookup_only_and_an_unreadable_file_never_matches()
     {
