@@ -4,8 +4,9 @@ namespace OpenTrainAnalyzers.IntegrationTests;
 
 /// <summary>
 /// Packs the real OpenTrainAnalyzers nupkg once per test run into a local feed, and gives every test the same feed,
-/// the same package cache (so ONNX Runtime is restored once) and a fresh copy of the project it builds. The projects'
-/// folder is deleted when the run ends (set OPENTRAIN_KEEP_TEST_PROJECTS=1 to keep it for a look at a failure).
+/// the same package cache (so ONNX Runtime is restored once) and a fresh copy of the project it builds. Projects are
+/// deleted after each test (<see cref="DeleteTestProjectsAttribute"/>) and the folder when the run ends (set
+/// OPENTRAIN_KEEP_TEST_PROJECTS=1 to keep them for a look at a failure).
 /// </summary>
 public sealed class PackageFixture : IDisposable
 {
@@ -13,6 +14,7 @@ public sealed class PackageFixture : IDisposable
 
     public PackageFixture()
     {
+        Current = this;
         RepoRoot = typeof(PackageFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
         string root = Path.Combine(RepoRoot, "artifacts", "it");
         Feed = Path.Combine(root, "feed");
@@ -124,9 +126,42 @@ public sealed class PackageFixture : IDisposable
         }
     }
 
+    /// <summary>The fixture of this run, for <see cref="DeleteTestProjectsAttribute"/> (one collection, one fixture).</summary>
+    internal static PackageFixture? Current { get; private set; }
+
+    private static bool KeepProjects => System.Environment.GetEnvironmentVariable("OPENTRAIN_KEEP_TEST_PROJECTS") is { Length: > 0 };
+
+    /// <summary>Deletes the projects the tests built so far (the packed nupkg, feed and package cache stay).</summary>
+    internal void DeleteProjects()
+    {
+        if (KeepProjects || !Directory.Exists(Projects))
+        {
+            return;
+        }
+
+        foreach (var entry in new DirectoryInfo(Projects).EnumerateFileSystemInfos())
+        {
+            try
+            {
+                if (entry is DirectoryInfo directory)
+                {
+                    directory.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A file a test cannot give up yet (a FIFO still open, a read-only folder): removed with the run.
+            }
+        }
+    }
+
     public void Dispose()
     {
-        if (System.Environment.GetEnvironmentVariable("OPENTRAIN_KEEP_TEST_PROJECTS") is not { Length: > 0 })
+        if (!KeepProjects)
         {
             try
             {
