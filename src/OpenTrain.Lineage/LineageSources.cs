@@ -132,10 +132,10 @@ public sealed class LineageSources
         // is missed, which can only leave the parent unresolved (OTL0501), never resolve a wrong one. A URL is compared
         // normalised (host case, trailing slash), so it has no such text: a parent known by its URL alone parses every candidate.
         var texts = !wanted.HasModelId ? null
-            : new[] { wanted.HuggingFace, PurlText(wanted.Purl), wanted.Doi, wanted.MotRecord }.Where(t => t is not null).Select(t => t!).ToList();
+            : new[] { wanted.HuggingFace, PurlText(wanted.Purl), wanted.Doi, wanted.MotRecord }.Where(t => t is not null).Select(t => new AsciiSearch(t!)).ToList();
         foreach (var candidate in Manifests)
         {
-            if (texts is not null && !texts.Any(text => ContainsAsciiIgnoreCase(candidate.Bytes, text)))
+            if (texts is not null && !texts.Any(text => text.In(candidate.Bytes)))
             {
                 continue;
             }
@@ -215,56 +215,73 @@ public sealed class LineageSources
         return !shared ? Agreement.Different : otherRevision ? Agreement.OtherRevision : Agreement.Same;
     }
 
+    /// <summary>ASCII case-insensitive search of <paramref name="text"/> in UTF-8 bytes (see <see cref="AsciiSearch"/>).</summary>
+    internal static bool ContainsAsciiIgnoreCase(byte[] bytes, string text) => new AsciiSearch(text).In(bytes);
+
     /// <summary>
-    /// ASCII case-insensitive search of <paramref name="text"/> (an id: ASCII) in UTF-8 bytes, in linear time
-    /// (Knuth-Morris-Pratt): a packaged manifest chooses its parents' ids, and a naive search of a long id against near
-    /// misses in a large source would run for hours.
+    /// One id searched for, ASCII without case, in many manifests' bytes: the pattern is prepared once per lookup, and
+    /// each search is linear (Knuth-Morris-Pratt): a packaged manifest chooses its parents' ids, and a naive search of a
+    /// long id against near misses in a large source would run for hours.
     /// </summary>
-    internal static bool ContainsAsciiIgnoreCase(byte[] bytes, string text)
+    private sealed class AsciiSearch
     {
-        if (text.Length == 0 || text.Any(c => c > 0x7F))
-        {
-            return true; // not searchable as ASCII: parse instead (each candidate once per build)
-        }
+        private readonly byte[]? _pattern;
+        private readonly int[] _fallback = Array.Empty<int>();
 
-        var pattern = new byte[text.Length];
-        for (int i = 0; i < text.Length; i++)
+        public AsciiSearch(string text)
         {
-            pattern[i] = Lower((byte)text[i]);
-        }
-
-        // fallback[i]: the length of the longest proper prefix of pattern[0..i] that is also its suffix.
-        var fallback = new int[pattern.Length];
-        for (int i = 1, k = 0; i < pattern.Length; i++)
-        {
-            while (k > 0 && pattern[i] != pattern[k])
+            if (text.Length == 0 || text.Any(c => c > 0x7F))
             {
-                k = fallback[k - 1];
+                return; // not searchable as ASCII: every candidate is parsed instead (once per build)
             }
 
-            if (pattern[i] == pattern[k])
+            _pattern = new byte[text.Length];
+            for (int i = 0; i < text.Length; i++)
             {
-                k++;
+                _pattern[i] = Lower((byte)text[i]);
             }
 
-            fallback[i] = k;
+            // _fallback[i]: the length of the longest proper prefix of _pattern[0..i] that is also its suffix.
+            _fallback = new int[_pattern.Length];
+            for (int i = 1, k = 0; i < _pattern.Length; i++)
+            {
+                while (k > 0 && _pattern[i] != _pattern[k])
+                {
+                    k = _fallback[k - 1];
+                }
+
+                if (_pattern[i] == _pattern[k])
+                {
+                    k++;
+                }
+
+                _fallback[i] = k;
+            }
         }
 
-        for (int i = 0, matched = 0; i < bytes.Length; i++)
+        public bool In(byte[] bytes)
         {
-            byte b = Lower(bytes[i]);
-            while (matched > 0 && b != pattern[matched])
-            {
-                matched = fallback[matched - 1];
-            }
-
-            if (b == pattern[matched] && ++matched == pattern.Length)
+            if (_pattern is null)
             {
                 return true;
             }
-        }
 
-        return false;
+            for (int i = 0, matched = 0; i < bytes.Length; i++)
+            {
+                byte b = Lower(bytes[i]);
+                while (matched > 0 && b != _pattern[matched])
+                {
+                    matched = _fallback[matched - 1];
+                }
+
+                if (b == _pattern[matched] && ++matched == _pattern.Length)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     private static byte Lower(byte b) => b >= (byte)'A' && b <= (byte)'Z' ? (byte)(b | 0x20) : b;
