@@ -180,16 +180,16 @@ internal static class CycloneDxExport
             }
 
             Licenses(identity?.License.AsString(), identity?.LicenseUrl.AsString());
-            var identifiers = Identifiers(identity);
-            if (identifiers.FirstOrDefault(i => i.Value.StartsWith("pkg:", StringComparison.Ordinal)) is { Value: not null } purl)
+            var identifiers = ExportSet.Identifiers(identity?.Identifiers.Value);
+            if (ExportSet.PackageUrl(identity?.Identifiers.Value) is { } purl)
             {
-                _json.Property("purl", purl.Value);
+                _json.Property("purl", purl);
             }
 
             // The model card's own locations and attestations stay references of the model: consumers look there.
             var references = new List<(string Type, string Url, string? Revision, string? Sha256, string What)>();
             references.AddRange(mapped.Where(m => m.Row.Key == "modelCard").SelectMany(m => m.Locations).SelectMany(l => Reference("model-card", l.Location, l.What)));
-            references.AddRange(identifiers.Where(i => ExportSet.IsWebUrl(i.Value)).Select(i => ("website", i.Value, (string?)null, (string?)null, "identifier " + i.Key)));
+            references.AddRange(identifiers.Where(i => ExportSet.IsWebUrl(i.Value)).Select(i => ("website", i.Value, (string?)null, (string?)null, "identifier " + i.Name)));
             references.AddRange(LicenseReference(identity?.License.AsString(), identity?.LicenseUrl.AsString()));
             foreach (var attestation in document.Attestations.Nodes)
             {
@@ -263,9 +263,9 @@ internal static class CycloneDxExport
                 properties.Add(("opentrain:weights:conversion", ExportSet.Compact(conversion)));
             }
 
-            foreach (var (key, value) in identifiers.Where(i => !ExportSet.IsWebUrl(i.Value)))
+            foreach (var (name, value) in identifiers.Where(i => !ExportSet.IsWebUrl(i.Value)))
             {
-                properties.Add(("opentrain:identifier:" + key, value));
+                properties.Add(("opentrain:identifier:" + name, value));
             }
 
             if (model.PackageUrl is { } package)
@@ -734,7 +734,7 @@ internal static class CycloneDxExport
             }
 
             Licenses(parent.Entry.License.AsString() ?? parentDocument?.Model.Node?.License.AsString(), parentDocument?.Model.Node?.LicenseUrl.AsString());
-            if (ExportSet.ParentPackageUrl(parent.Entry.Identifiers.Value) is { } purl)
+            if (ExportSet.PackageUrl(parent.Entry.Identifiers.Value) is { } purl)
             {
                 _json.Property("purl", purl);
             }
@@ -752,9 +752,10 @@ internal static class CycloneDxExport
                 references.Add(("bom", pin!.Url.AsString()!, null, null, "published lineage manifest of the parent"));
             }
 
-            foreach (var identifier in (parent.Entry.Identifiers.Value?.Properties ?? Array.Empty<JsonProperty>()).Where(p => ExportSet.IsWebUrl(p.Value.AsString())))
+            var parentIdentifiers = ExportSet.Identifiers(parent.Entry.Identifiers.Value);
+            foreach (var (name, value) in parentIdentifiers.Where(i => ExportSet.IsWebUrl(i.Value)))
             {
-                references.Add(("website", identifier.Value.AsString()!, null, null, "identifier " + identifier.Name));
+                references.Add(("website", value, null, null, "identifier " + name));
             }
 
             ExternalReferences(references);
@@ -764,7 +765,7 @@ internal static class CycloneDxExport
             Add(properties, "opentrain:weightsRootDigest", parent.Entry.WeightsRootDigest);
             Add(properties, "opentrain:claimedLevel", parent.Entry.ClaimedLevel);
             properties.Add(("opentrain:manifest:verified", parent.Manifest is null ? "false" : "true"));
-            foreach (var (name, value) in ExportSet.OtherIdentifiers(parent.Entry.Identifiers.Value))
+            foreach (var (name, value) in parentIdentifiers.Where(i => !ExportSet.IsWebUrl(i.Value)))
             {
                 properties.Add(("opentrain:identifier:" + name, value)); // the identity it was found by, as the child wrote it
             }
@@ -807,10 +808,6 @@ internal static class CycloneDxExport
             _references.Add(candidate);
             return candidate;
         }
-
-        private static List<(string Key, string Value)> Identifiers(ModelSection? identity) =>
-            (identity?.Identifiers.Value?.Properties ?? Array.Empty<JsonProperty>())
-                .Where(p => p.Value.Kind == JsonValueKind.String).Select(p => (p.Name, p.Value.AsString()!)).ToList();
 
         /// <summary>A location as an external reference: a URL, or a path relative to the manifest (CycloneDX takes IRI references).</summary>
         private static IEnumerable<(string Type, string Url, string? Revision, string? Sha256, string What)> Reference(string type, Location location, string what)

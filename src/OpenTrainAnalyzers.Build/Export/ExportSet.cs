@@ -166,15 +166,21 @@ internal sealed class ExportSet
         }
     }
 
+    /// <summary>A model's or parent's identifiers that are strings (Hub id, revision, purl, DOI, MOT record, URLs), as written.</summary>
+    public static List<(string Name, string Value)> Identifiers(JsonValue? identifiers) =>
+        (identifiers?.Properties ?? Array.Empty<JsonProperty>())
+            .Where(p => p.Value.Kind == JsonValueKind.String)
+            .Select(p => (p.Name, p.Value.AsString()!)).ToList();
+
     /// <summary>
-    /// A parent's package URL: the one its identifiers state, else <c>pkg:huggingface/&lt;id&gt;@&lt;revision&gt;</c> from
-    /// its Hugging Face id (the purl spec's form: revision in lower case), so that BOM tools match the parent by it.
+    /// A model's or parent's package URL: the one its identifiers state, else <c>pkg:huggingface/&lt;id&gt;@&lt;revision&gt;</c>
+    /// from its Hugging Face id (the purl spec's form: revision in lower case), so that BOM tools match it by that.
     /// </summary>
-    public static string? ParentPackageUrl(JsonValue? identifiers)
+    public static string? PackageUrl(JsonValue? identifiers)
     {
-        if (identifiers?[FieldNames.Purl]?.AsString() is { } stated && stated.StartsWith("pkg:", StringComparison.Ordinal))
+        if (Identifiers(identifiers).FirstOrDefault(i => i.Value.StartsWith("pkg:", StringComparison.Ordinal)) is { Value: not null } stated)
         {
-            return stated;
+            return stated.Value;
         }
 
         var identity = LineageSources.IdentityOf(identifiers);
@@ -186,12 +192,6 @@ internal sealed class ExportSet
         bool hexRevision = identity.Revision is { } r && r.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f' or >= 'A' and <= 'F');
         return "pkg:huggingface/" + id + (hexRevision ? "@" + identity.Revision!.ToLowerInvariant() : string.Empty);
     }
-
-    /// <summary>A parent's identifiers that are not web addresses (Hub id, revision, purl, DOI, MOT record), as written.</summary>
-    public static List<(string Name, string Value)> OtherIdentifiers(JsonValue? identifiers) =>
-        (identifiers?.Properties ?? Array.Empty<JsonProperty>())
-            .Where(p => p.Value.Kind == JsonValueKind.String && !IsWebUrl(p.Value.AsString()))
-            .Select(p => (p.Name, p.Value.AsString()!)).ToList();
 
     public static bool IsWebUrl(string? url) =>
         url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);

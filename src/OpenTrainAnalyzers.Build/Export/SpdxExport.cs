@@ -103,8 +103,7 @@ internal static class SpdxExport
 
             _json.Property("software_packageVersion", model.Version ?? "NOASSERTION");
             _json.Property("software_downloadLocation", DownloadLocation(document) ?? "NOASSERTION");
-            var identifiers = (identity?.Identifiers.Value?.Properties ?? Array.Empty<JsonProperty>()).Where(p => p.Value.Kind == JsonValueKind.String).ToList();
-            if (identifiers.Select(i => i.Value.AsString()).FirstOrDefault(v => v!.StartsWith("pkg:", StringComparison.Ordinal)) is { } purl)
+            if (ExportSet.PackageUrl(identity?.Identifiers.Value) is { } purl)
             {
                 _json.Property("software_packageUrl", purl);
             }
@@ -173,8 +172,9 @@ internal static class SpdxExport
             }
 
             // Identifiers that are not URLs (doi, Hub revision) are external identifiers; URLs are web pages.
-            ExternalIdentifiers(identifiers.Where(i => !ExportSet.IsWebUrl(i.Value.AsString())).Select(i => ("other", i.Value.AsString()!, (string?)null, "identifier " + i.Name)).ToList());
-            var references = identifiers.Where(i => ExportSet.IsWebUrl(i.Value.AsString())).Select(i => ("altWebPage", i.Value.AsString()!, "identifier " + i.Name)).ToList();
+            var identifiers = ExportSet.Identifiers(identity?.Identifiers.Value);
+            ExternalIdentifiers(OtherIdentifiers(identifiers));
+            var references = WebPages(identifiers);
             references.AddRange(LicenseUrl(identity?.License.AsString(), identity?.LicenseUrl.AsString()));
             foreach (var attestation in document.Attestations.Nodes)
             {
@@ -604,7 +604,7 @@ internal static class SpdxExport
                     Begin("ai_AIPackage", id!, name);
                     _json.Property("software_packageVersion", parent.Entry.Version.AsString() ?? parentDocument?.Model.Node?.Version.AsString() ?? "NOASSERTION");
                     _json.Property("software_downloadLocation", (parentDocument is null ? null : DownloadLocation(parentDocument)) ?? "NOASSERTION");
-                    if (ExportSet.ParentPackageUrl(parent.Entry.Identifiers.Value) is { } purl)
+                    if (ExportSet.PackageUrl(parent.Entry.Identifiers.Value) is { } purl)
                     {
                         _json.Property("software_packageUrl", purl);
                     }
@@ -621,9 +621,9 @@ internal static class SpdxExport
                         Hash(files[0].DeclaredSha256!);
                     }
 
-                    ExternalIdentifiers(ExportSet.OtherIdentifiers(parent.Entry.Identifiers.Value).Select(i => ("other", i.Value, (string?)null, "identifier " + i.Name)).ToList());
-                    ExternalRefs((parent.Entry.Identifiers.Value?.Properties ?? Array.Empty<JsonProperty>()).Where(p => ExportSet.IsWebUrl(p.Value.AsString()))
-                        .Select(p => ("altWebPage", p.Value.AsString()!, "identifier " + p.Name)).ToList());
+                    var parentIdentifiers = ExportSet.Identifiers(parent.Entry.Identifiers.Value);
+                    ExternalIdentifiers(OtherIdentifiers(parentIdentifiers));
+                    ExternalRefs(WebPages(parentIdentifiers));
                     _json.EndObject();
                     Licenses(id!, parent.Entry.License.AsString() ?? parentDocument?.Model.Node?.License.AsString(), parentDocument?.Model.Node?.LicenseUrl.AsString());
                 }
@@ -759,6 +759,14 @@ internal static class SpdxExport
 
             _json.EndArray();
         }
+
+        /// <summary>Identifiers that are not URLs (Hub id and revision, purl, DOI): external identifiers.</summary>
+        private static List<(string, string, string?, string)> OtherIdentifiers(List<(string Name, string Value)> identifiers) =>
+            identifiers.Where(i => !ExportSet.IsWebUrl(i.Value)).Select(i => ("other", i.Value, (string?)null, "identifier " + i.Name)).ToList();
+
+        /// <summary>Identifiers that are URLs: web pages.</summary>
+        private static List<(string, string, string)> WebPages(List<(string Name, string Value)> identifiers) =>
+            identifiers.Where(i => ExportSet.IsWebUrl(i.Value)).Select(i => ("altWebPage", i.Value, "identifier " + i.Name)).ToList();
 
         private void ExternalIdentifiers(List<(string Type, string Identifier, string? Locator, string What)> identifiers)
         {
