@@ -281,18 +281,13 @@ public sealed class LineageSourceTaskTests : IDisposable
     {
         string baseSha = WriteBase("contoso/iris-base", Revision);
         string child = WriteChild("contoso/iris-base", Revision, baseSha);
-        var engine = new FakeBuildEngine();
-        new ValidateTrainingLineage
+        var engine = Run(child, "declared", new[] { Folder(_source) }, task =>
         {
-            BuildEngine = engine,
-            Manifests = new[] { new TaskItem(child) },
-            ProjectFile = Path.Combine(_app, "app.csproj"),
-            Sources = new[] { Folder(_source) },
-            Export = "cyclonedx+spdx",
-            CycloneDxExport = Path.Combine(_directory, "bom.cdx.json"),
-            SpdxExport = Path.Combine(_directory, "bom.spdx.json"),
-            SourceDateEpoch = "1767225600",
-        }.Execute();
+            task.Export = "cyclonedx+spdx";
+            task.CycloneDxExport = Path.Combine(_directory, "bom.cdx.json");
+            task.SpdxExport = Path.Combine(_directory, "bom.spdx.json");
+            task.SourceDateEpoch = "1767225600";
+        });
 
         Assert.Empty(engine.Errors);
         var cyclone = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "bom.cdx.json"))).RootElement;
@@ -328,15 +323,7 @@ public sealed class LineageSourceTaskTests : IDisposable
         File.WriteAllText(baseManifest, File.ReadAllText(baseManifest).Replace("\"license\": \"CC-BY-4.0\",\n    \"task\"", "\"license\": \"CC-BY-NC-4.0\",\n    \"task\"", StringComparison.Ordinal));
         baseSha = Sha(File.ReadAllText(baseManifest));
         string child = WriteChild("contoso/iris-base", Revision, baseSha);
-        var engine = new FakeBuildEngine();
-        new ValidateTrainingLineage
-        {
-            BuildEngine = engine,
-            Manifests = new[] { new TaskItem(child) },
-            ProjectFile = Path.Combine(_app, "app.csproj"),
-            Sources = new[] { Folder(_source) },
-            DeniedLicenses = "CC-BY-NC-4.0",
-        }.Execute();
+        var engine = Run(child, "declared", new[] { Folder(_source) }, task => task.DeniedLicenses = "CC-BY-NC-4.0");
 
         var denied = Assert.Single(engine.Errors);
         Assert.Equal("OTL0700", denied.Code);
@@ -449,19 +436,7 @@ public sealed class LineageSourceTaskTests : IDisposable
             Directory.CreateDirectory(Path.Combine(_source, "d" + i));
         }
 
-        FakeBuildEngine Validate()
-        {
-            var engine = new FakeBuildEngine();
-            new ValidateTrainingLineage
-            {
-                BuildEngine = engine,
-                Manifests = new[] { new TaskItem(child) },
-                ProjectFile = Path.Combine(_app, "app.csproj"),
-                Sources = new[] { Folder(_source) },
-                SourceFolderLimit = limit,
-            }.Execute();
-            return engine;
-        }
+        FakeBuildEngine Validate() => Run(child, "declared", new[] { Folder(_source) }, task => task.SourceFolderLimit = limit);
 
         var errors = Validate().Errors;
         var stopped = Assert.Single(errors, e => e.Code == "OTL0017");
@@ -522,10 +497,13 @@ public sealed class LineageSourceTaskTests : IDisposable
 
     private ITaskItem Folder(string path) => new TaskItem(Path.GetRelativePath(_app, path));
 
-    private FakeBuildEngine Run(string manifest, string level, params ITaskItem[] sources)
+    private FakeBuildEngine Run(string manifest, string level, params ITaskItem[] sources) => Run(manifest, level, sources, null);
+
+    /// <summary>The gate on one manifest of the app with these sources; <paramref name="configure"/> sets what else a test needs.</summary>
+    private FakeBuildEngine Run(string manifest, string level, ITaskItem[] sources, Action<ValidateTrainingLineage>? configure)
     {
         var engine = new FakeBuildEngine();
-        new ValidateTrainingLineage
+        var task = new ValidateTrainingLineage
         {
             BuildEngine = engine,
             Manifests = new[] { new TaskItem(manifest) },
@@ -533,7 +511,9 @@ public sealed class LineageSourceTaskTests : IDisposable
             ProjectFile = Path.Combine(_app, "app.csproj"),
             Sources = sources,
             JsonReport = Path.Combine(_directory, "report.json"),
-        }.Execute();
+        };
+        configure?.Invoke(task);
+        task.Execute();
         return engine;
     }
 
